@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 
+import keyring
 import pytest
+
+from tests.support import MemoryKeyring
 
 os.environ.pop("NO_COLOR", None)
 
@@ -20,3 +23,13 @@ def _isolate(tmp_path, monkeypatch):
         if name.startswith("IMTUI_") and name != "IMTUI_HOME":
             monkeypatch.delenv(name, raising=False)
     yield home
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring():
+    """Every test gets a fresh in-memory keyring as the default one: nothing reaches a real keyring."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
