@@ -33,3 +33,38 @@ def memory_keyring():
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def sandbox():
+    """A fresh demo-size sandbox on a manual clock (tests advance it; nothing sleeps)."""
+    from imtui.sandbox import Sandbox
+
+    return Sandbox(seed=7)
+
+
+@pytest.fixture
+def make_services(tmp_path, sandbox, memory_keyring):
+    """Services on a temporary config dir, talking to the in-process sandbox; ``accounts=True`` adds its accounts."""
+    from imtui.core.config import AccountConfig
+    from imtui.core.secrets import AccountSecrets
+    from imtui.core.services import Services
+
+    made = []
+
+    def make(*, accounts: bool = True, home=None, keyring_backend=None):
+        services = Services.open(
+            home or tmp_path / "imtui-home", transport=sandbox.transport(), keyring_backend=keyring_backend or memory_keyring
+        )
+        if accounts and not services.config.accounts:
+            for account in sandbox.accounts:
+                services.save_account(
+                    AccountConfig(
+                        name=account.name, api_url=account.base_url, marketplace=account.marketplace, username=account.username
+                    ),
+                    AccountSecrets(password=account.password, subscription_key=account.subscription_key),
+                )
+        made.append(services)
+        return services
+
+    yield make

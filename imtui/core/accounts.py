@@ -1,0 +1,135 @@
+"""Rules for an account's fields, shared by the account form and ``imtui accounts add``.
+
+Each check returns ``None`` when the value is fine, or a sentence saying what is wrong and what to type.
+Hints are softer: the value is allowed, but it is probably a mistake users are known to make.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
+
+URL_SUGGESTIONS = (
+    "https://api.cloud.im/marketplace/na",
+    "https://api.cloud.im/marketplace/eu",
+    "https://api-lab.cloud.im/marketplace/dev",
+)
+
+# marketplace codes seen in the wild (the <code> of cp.<code>.<region>.cloud.im)
+MARKETPLACE_SUGGESTIONS = (
+    "us", "ca", "mx", "br", "uk", "de", "fr", "it", "es", "nl", "be", "se", "dk", "no", "fi", "at", "ch",
+    "pl", "pt", "au", "nz", "in", "sg", "stg",
+)
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+CODE_PATTERN = re.compile(r"^[a-z]{2,3}$")
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def check_name(name: str, taken: set[str] | frozenset[str] = frozenset()) -> str | None:
+    name = name.strip()
+    if not name:
+        return "Give the account a short name, e.g. uk-main."
+    if not NAME_PATTERN.match(name):
+        return "Use up to 40 letters, digits, '.', '-' or '_', starting with a letter or digit."
+    if name.lower() in {t.lower() for t in taken}:
+        return f"An account called {name} already exists; pick another name."
+    return None
+
+
+def check_api_url(url: str) -> str | None:
+    url = url.strip()
+    if not url:
+        return "Paste the API URL from the Marketplace API page of your control panel."
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        return "Type a full URL, e.g. https://api.cloud.im/marketplace/eu."
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        return "Use https: secrets must never travel unencrypted (http is allowed only for 127.0.0.1/localhost)."
+    if parts.query or parts.fragment:
+        return "Leave out '?' and '#' parts: the API URL ends with the region, e.g. /marketplace/eu."
+    return None
+
+
+def check_marketplace(code: str) -> str | None:
+    code = code.strip()
+    if not code:
+        return "Type the marketplace code, e.g. us or uk."
+    if code.lower() == "usa":
+        return "usa is the Xvantage portal's host; the US marketplace code is us."
+    if code != code.lower() and CODE_PATTERN.match(code.lower()):
+        return f"Marketplace codes are lower case: type {code.lower()}."
+    if not CODE_PATTERN.match(code):
+        return "A marketplace code is two or three lower-case letters, e.g. us, uk, de."
+    return None
+
+
+def marketplace_hint(code: str) -> str | None:
+    code = code.strip().lower()
+    if code == "usa":
+        return "usa is the Xvantage portal's host; the US marketplace code is us."
+    if code in ("mi", "la"):
+        return (
+            "Miami and Latin America run on a marketplace of their own: use the code and API URL shown on "
+            "the Marketplace API page of that control panel."
+        )
+    return None
+
+
+def check_username(username: str) -> str | None:
+    if not username.strip():
+        return "Type the API username (a dedicated API user, usually ending in .api)."
+    if any(c.isspace() for c in username.strip()):
+        return "An API username has no spaces."
+    return None
+
+
+def username_hint(username: str) -> str | None:
+    username = username.strip()
+    if username and not username.endswith(".api"):
+        return "API usernames usually end in .api; this is the API user, not your own login."
+    return None
+
+
+def check_secret(value: str, what: str, *, required: bool = True) -> str | None:
+    if not value.strip():
+        return f"Type the {what}." if required else None
+    if value != value.strip():
+        return f"The {what} starts or ends with a space; paste it again without it."
+    return None
+
+
+def subscription_key_hint(key: str) -> str | None:
+    key = key.strip()
+    if key and not re.fullmatch(r"[0-9a-f]{32}", key):
+        return "Subscription keys are usually 32 lower-case hex characters; check it was copied whole."
+    return None
+
+
+def check_positive_int(text: str, what: str) -> str | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) <= 0:
+        return f"{what} must be a whole number above zero, or empty for no limit."
+    return None
+
+
+def check_decimal(text: str, what: str, *, minimum: Decimal = Decimal(0), maximum: Decimal | None = None) -> str | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return f"{what} must be a number, e.g. 12.5, or empty."
+    if not value.is_finite() or value < minimum or (maximum is not None and value > maximum):
+        bound = f" and at most {maximum}" if maximum is not None else ""
+        return f"{what} must be at least {minimum}{bound}."
+    return None
+
+
+def env_name(account: str) -> str:
+    """``uk-main`` → ``UK_MAIN``: the account's part of ``IMTUI_<NAME>_PASSWORD``."""
+    return re.sub(r"[^A-Z0-9]", "_", account.upper())

@@ -1,0 +1,421 @@
+"""Accounts: the list of marketplace accounts and the form to add, test, edit and delete them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from textual import getters, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.suggester import SuggestFromList
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
+
+from imtui.core import accounts as rules
+from imtui.core.config import AccountConfig
+from imtui.core.secrets import AccountSecrets
+from imtui.tui.widgets.dialogs import ConfirmDialog, PassphraseDialog
+
+
+class Check(Validator):
+    """A Textual validator around one of ``imtui.core.accounts``' checks (``None`` = valid)."""
+
+    def __init__(self, check: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.check = check
+
+    def validate(self, value: str) -> ValidationResult:
+        problem = self.check(value)
+        return self.failure(problem) if problem else self.success()
+
+
+@dataclass(frozen=True)
+class Field:
+    id: str
+    label: str
+    placeholder: str = ""
+    password: bool = False
+    suggestions: tuple[str, ...] = ()
+    hint: Callable[[str], str | None] | None = None
+
+
+FIELDS = (
+    Field("name", "Name", "a short name, e.g. uk-main"),
+    Field("api_url", "API URL", "https://api.cloud.im/marketplace/eu", suggestions=rules.URL_SUGGESTIONS),
+    Field("marketplace", "Marketplace code", "e.g. us, uk, de", suggestions=rules.MARKETPLACE_SUGGESTIONS, hint=rules.marketplace_hint),
+    Field("username", "API username", "e.g. northwind.api", hint=rules.username_hint),
+    Field("password", "Password", "the API user's password", password=True),
+    Field("subscription_key", "Subscription key", "32 hex characters", password=True, hint=rules.subscription_key_hint),
+    Field("max_seats", "Max seats per order", "empty: no limit"),
+    Field("max_total", "Max order total", "empty: no limit"),
+    Field("markup", "Markup %", "e.g. 15"),
+)
+
+
+class AccountsScreen(Screen[None]):
+    """Add, test, edit and delete marketplace accounts."""
+
+    TITLE = "Accounts"
+
+    BINDINGS = [
+        Binding("ctrl+n", "new", "New", id="accounts.new", tooltip="Start a new account"),
+        Binding("ctrl+t", "test", "Test", id="accounts.test", tooltip="Log in and read one customer page"),
+        Binding("ctrl+s", "save", "Save", id="accounts.save", tooltip="Test the connection, then save the account"),
+        Binding("ctrl+r", "reveal", "Reveal", id="accounts.reveal", tooltip="Show or hide the password and key"),
+        Binding("ctrl+d", "delete", "Delete", id="accounts.delete", tooltip="Delete the selected account"),
+        Binding("ctrl+v", "vault", "Vault", id="accounts.vault", tooltip="Keep secrets in an encrypted vault"),
+    ]
+
+    table = getters.query_one("#account-table", DataTable)
+    result = getters.query_one("#test-result", Static)
+    banner = getters.query_one("#secrets-banner", Static)
+
+    def __init__(self) -> None:
+        super().__init__(classes="accounts-screen")
+        self.editing: str | None = None  # name of the account being edited; None = new account
+        self._tested: tuple | None = None  # the form values of the last successful connection test
+
+    # ------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="accounts-body"):
+            with Vertical(id="account-list-pane"):
+                yield Label("Accounts", classes="pane-title")
+                yield DataTable(id="account-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="secrets-banner")
+                yield Static(
+                    "[b]enter[/b] edit  [b]ctrl+n[/b] new  [b]ctrl+d[/b] delete", id="list-help", classes="help"
+                )
+            with VerticalScroll(id="account-form"):
+                yield Label("New account", id="form-title", classes="pane-title")
+                for spec in FIELDS:
+                    yield Label(spec.label, classes="field-label")
+                    yield Input(
+                        placeholder=spec.placeholder,
+                        password=spec.password,
+                        id=spec.id,
+                        suggester=SuggestFromList(spec.suggestions, case_sensitive=False) if spec.suggestions else None,
+                        validators=[Check(self._checker(spec.id))],
+                        validate_on=["changed", "submitted"],
+                        valid_empty=False,
+                    )
+                    yield Static("", id=f"{spec.id}-message", classes="field-message")
+                yield Checkbox("Read-only: never place orders from this account", id="read_only")
+                with Horizontal(id="form-buttons"):
+                    yield Button("Test connection (ctrl+t)", id="test")
+                    yield Button("Save (ctrl+s)", id="save", variant="primary")
+                    yield Button("New (ctrl+n)", id="new")
+                yield Static("", id="test-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.table.add_columns("Name", "Market", "API URL", "Username", "Secrets", "Mode")
+        self.refresh_accounts()
+        self.start_new()
+
+    # ------------------------------------------------------------ list
+
+    def refresh_accounts(self, select: str | None = None) -> None:
+        services = self.app.services
+        self.table.clear()
+        for account in services.config.accounts:
+            found = services.secrets.get(account.name)
+            where = found.source if found else "missing"
+            self.table.add_row(
+                account.name,
+                account.marketplace,
+                account.api_url,
+                account.username,
+                where,
+                "read-only" if account.read_only else "buying",
+                key=account.name,
+            )
+        if select is not None:
+            self.table.move_cursor(row=self.table.get_row_index(select))
+        self._update_banner()
+
+    def _update_banner(self) -> None:
+        secrets = self.app.services.secrets
+        warning = secrets.warning()
+        if self.app.services.demo:
+            text = "Demo: the sandbox's secrets are kept in memory only; nothing is written."
+        elif warning:
+            text = warning + ("" if secrets.vault_unlocked else "\nPress ctrl+v to create or unlock an encrypted vault.")
+        else:
+            text = f"Secrets are kept in {secrets.backend_description()}."
+        self.banner.update(text)
+        self.banner.set_class(bool(warning) and not self.app.services.demo, "-warning")
+
+    @on(DataTable.RowSelected, "#account-table")
+    def edit_selected(self, event: DataTable.RowSelected) -> None:
+        self.start_edit(str(event.row_key.value))
+
+    # ------------------------------------------------------------ form
+
+    def _input(self, field_id: str) -> Input:
+        return self.query_one(f"#{field_id}", Input)
+
+    def _values(self) -> dict[str, str]:
+        return {spec.id: self._input(spec.id).value for spec in FIELDS}
+
+    def _checker(self, field_id: str) -> Callable[[str], str | None]:
+        editing_with_stored = lambda: self.editing is not None  # noqa: E731 - blank secret keeps the stored one
+        checks: dict[str, Callable[[str], str | None]] = {
+            "name": lambda v: rules.check_name(v, self._taken_names()),
+            "api_url": rules.check_api_url,
+            "marketplace": rules.check_marketplace,
+            "username": rules.check_username,
+            "password": lambda v: rules.check_secret(v, "password", required=not editing_with_stored()),
+            "subscription_key": lambda v: rules.check_secret(v, "subscription key", required=not editing_with_stored()),
+            "max_seats": lambda v: rules.check_positive_int(v, "Max seats per order"),
+            "max_total": lambda v: rules.check_decimal(v, "Max order total"),
+            "markup": lambda v: rules.check_decimal(v, "Markup", maximum=Decimal(1000)),
+        }
+        return checks[field_id]
+
+    def _taken_names(self) -> set[str]:
+        return {a.name for a in self.app.services.config.accounts if a.name != self.editing}
+
+    def _problems(self) -> dict[str, str]:
+        return {
+            spec.id: problem
+            for spec in FIELDS
+            if (problem := self._checker(spec.id)(self._input(spec.id).value)) is not None
+        }
+
+    def _show_message(self, field_id: str, value: str, problem: str | None) -> None:
+        spec = next(s for s in FIELDS if s.id == field_id)
+        message = self.query_one(f"#{field_id}-message", Static)
+        hint = spec.hint(value) if spec.hint and not problem else None
+        message.update(problem or hint or "")
+        message.set_class(bool(problem), "-error")
+        message.set_class(bool(hint), "-hint")
+
+    @on(Input.Changed)
+    def field_changed(self, event: Input.Changed) -> None:
+        if event.input.id is None or event.input.id not in {s.id for s in FIELDS}:
+            return
+        problem = None
+        if event.validation_result is not None and not event.validation_result.is_valid:
+            problem = event.validation_result.failure_descriptions[0]
+        # an untouched empty field of a fresh form stays quiet until the user tries to save
+        if not event.value and not getattr(event.input, "_touched", False):
+            problem = None
+        event.input._touched = True  # type: ignore[attr-defined]
+        self._show_message(event.input.id, event.value, problem)
+
+    def _fill(self, account: AccountConfig | None) -> None:
+        values = {
+            "name": account.name if account else "",
+            "api_url": account.api_url if account else "",
+            "marketplace": account.marketplace if account else "",
+            "username": account.username if account else "",
+            "password": "",
+            "subscription_key": "",
+            "max_seats": str(account.max_seats_per_order) if account and account.max_seats_per_order else "",
+            "max_total": str(account.max_order_total) if account and account.max_order_total is not None else "",
+            "markup": str(account.markup_percent) if account and account.markup_percent is not None else "",
+        }
+        for field_id, value in values.items():
+            field = self._input(field_id)
+            field._touched = False  # type: ignore[attr-defined]
+            with field.prevent(Input.Changed):
+                field.value = value
+            self._show_message(field_id, value, None)
+        stored = ""
+        if account is not None:
+            found = self.app.services.secrets.get(account.name)
+            stored = f"stored ({found.source}); leave empty to keep" if found else "not stored: type it"
+        self._input("password").placeholder = stored or "the API user's password"
+        self._input("subscription_key").placeholder = stored or "32 hex characters"
+        self.query_one("#read_only", Checkbox).value = bool(account and account.read_only)
+        self.result.update("")
+        self.result.set_classes("")
+        self._tested = None
+
+    def start_new(self) -> None:
+        self.editing = None
+        self.query_one("#form-title", Label).update("New account")
+        self._fill(None)
+        self._input("name").focus()
+
+    def start_edit(self, name: str) -> None:
+        account = self.app.services.config.account(name)
+        if account is None:
+            return
+        self.editing = name
+        self.query_one("#form-title", Label).update(f"Edit account {name}")
+        self._fill(account)
+        self._input("api_url").focus()
+
+    def _draft(self) -> tuple[AccountConfig, AccountSecrets | None]:
+        """The account and secrets the form describes (secrets ``None``: keep the stored ones)."""
+        values = {k: v.strip() for k, v in self._values().items()}
+        account = AccountConfig(
+            name=values["name"],
+            api_url=values["api_url"].rstrip("/"),
+            marketplace=values["marketplace"],
+            username=values["username"],
+            read_only=self.query_one("#read_only", Checkbox).value,
+            max_seats_per_order=int(values["max_seats"]) if values["max_seats"] else None,
+            max_order_total=Decimal(values["max_total"]) if values["max_total"] else None,
+            markup_percent=Decimal(values["markup"]) if values["markup"] else None,
+        )
+        if values["password"] and values["subscription_key"]:
+            return account, AccountSecrets(password=values["password"], subscription_key=values["subscription_key"])
+        if self.editing is not None:
+            found = self.app.services.secrets.get(self.editing)
+            if found is not None:
+                password = values["password"] or found.secrets.password
+                key = values["subscription_key"] or found.secrets.subscription_key
+                return account, AccountSecrets(password=password, subscription_key=key)
+        return account, None
+
+    def _form_ok(self) -> bool:
+        problems = self._problems()
+        for spec in FIELDS:
+            value = self._input(spec.id).value
+            self._input(spec.id)._touched = True  # type: ignore[attr-defined]
+            self._show_message(spec.id, value, problems.get(spec.id))
+        if problems:
+            first = next(iter(problems))
+            self._input(first).focus()
+            self._say(f"Fix the {len(problems)} field(s) marked in red first; nothing was saved.", error=True)
+            return False
+        return True
+
+    def _say(self, text: str, *, error: bool = False, ok: bool = False) -> None:
+        self.result.update(text)
+        self.result.set_class(error, "-error")
+        self.result.set_class(ok, "-ok")
+
+    # ------------------------------------------------------------ actions
+
+    def action_new(self) -> None:
+        self.start_new()
+
+    def action_reveal(self) -> None:
+        for field_id in ("password", "subscription_key"):
+            field = self._input(field_id)
+            field.password = not field.password
+
+    @on(Button.Pressed, "#new")
+    def _new_pressed(self) -> None:
+        self.start_new()
+
+    @on(Button.Pressed, "#test")
+    def action_test(self) -> None:
+        if self._form_ok():
+            self._say("Testing the connection…")
+            self.run_test(save=False)
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        if self._form_ok():
+            self._say("Testing the connection before saving…")
+            self.run_test(save=True)
+
+    @work(exclusive=True, group="account-test", exit_on_error=False)
+    async def run_test(self, save: bool) -> None:
+        account, secrets = self._draft()
+        if secrets is None:
+            self._say("Type the password and the subscription key: none is stored for this account.", error=True)
+            return
+        fingerprint = (account.model_dump_json(), secrets.password, secrets.subscription_key)
+        if self._tested != fingerprint:
+            report = await self.app.services.test_connection(account, secrets)
+            if not self.is_attached:
+                return
+            if not report.ok:
+                self._tested = None
+                self._say(report.text + ("\nNothing was saved." if save else ""), error=True)
+                return
+            self._tested = fingerprint
+            self._say(report.text, ok=True)
+        if save:
+            self._save(account, secrets)
+
+    def _save(self, account: AccountConfig, secrets: AccountSecrets) -> None:
+        services = self.app.services
+        replacing = self.editing
+        typed = bool(self._input("password").value or self._input("subscription_key").value)
+        try:
+            where = services.save_account(account, secrets if (typed or replacing is None) else None, replacing=replacing)
+        except Exception as exc:  # config conflicts, unwritable disk: say it, keep the form as typed
+            self._say(f"Not saved: {exc}", error=True)
+            return
+        self.editing = account.name
+        self.query_one("#form-title", Label).update(f"Edit account {account.name}")
+        self.refresh_accounts(select=account.name)
+        stored = {
+            "keyring": "the secrets are in the OS keyring",
+            "vault": "the secrets are in the encrypted vault",
+            "session": "the secrets are kept for this session only (no keyring or vault)",
+            None: "the stored secrets were kept",
+        }.get(where, f"the secrets are in {where}")
+        self._say(f"{self.result.content}\nSaved {account.name}; {stored}.", ok=True)
+        if self.app.current_account is None or self.app.current_account == replacing:
+            self.app.current_account = account.name
+        self.notify(f"Saved account {account.name}.", title="Accounts")
+
+    def action_delete(self) -> None:
+        row = self.table.cursor_row
+        if not self.table.row_count or row is None:
+            return
+        name = str(self.table.coordinate_to_cell_key((row, 0)).row_key.value)
+        mapped = sum(1 for m in self.app.services.config.mappings if m.account == name)
+
+        def done(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            try:
+                removed = self.app.services.remove_account(name)
+            except Exception as exc:
+                self.notify(f"Not deleted: {exc}", severity="error", title="Accounts")
+                return
+            if self.app.current_account == name:
+                self.app.current_account = next((a.name for a in self.app.services.config.accounts), None)
+            self.refresh_accounts()
+            self.start_new()
+            self.notify(f"Deleted {name} and {removed} mapping(s); its secrets are gone.", title="Accounts")
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Delete account {name}?",
+                f"This removes {name} from imtui, deletes its password and subscription key from the keyring, "
+                f"the vault and this session, and forgets its {mapped} customer mapping(s). Nothing changes at "
+                "Ingram Micro.",
+                "Delete (y)",
+            ),
+            done,
+        )
+
+    def action_vault(self) -> None:
+        secrets = self.app.services.secrets
+        if self.app.services.demo or secrets.vault_unlocked:
+            self.notify("The vault is already open." if secrets.vault_unlocked else "Demo: nothing is stored.")
+            return
+        create = not secrets.vault_exists
+
+        def check(passphrase: str) -> str | None:
+            try:
+                (secrets.create_vault if create else secrets.unlock_vault)(passphrase)
+            except Exception as exc:
+                return str(exc)
+            return None
+
+        def done(passphrase: str | None) -> None:
+            if passphrase is None:
+                return
+            moved = self.app.services.adopt_vault()
+            self.refresh_accounts()
+            self.notify(
+                f"The vault is open; {moved} account(s) moved their secrets into it.", title="Vault"
+            )
+
+        self.app.push_screen(PassphraseDialog(create=create, check=check), done)

@@ -1,0 +1,132 @@
+"""Modal dialogs. Each is a ``ModalScreen[Result]``; ``None`` (or ``False``) means cancelled."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Says exactly what will happen; focus starts on Cancel; confirming needs a deliberate key."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without doing anything"),
+        Binding("y", "confirm", "Confirm", id="dialog.confirm", tooltip="Do it"),
+    ]
+
+    def __init__(self, title: str, body: str, confirm_label: str = "Yes, do it (y)", *, danger: bool = True) -> None:
+        super().__init__(classes="dialog")
+        self.dialog_title = title
+        self.body = body
+        self.confirm_label = confirm_label
+        self.danger = danger
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.dialog_title, id="dialog-title")
+            yield Static(self.body, id="dialog-body")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel (esc)", id="cancel")
+                yield Button(self.confirm_label, id="confirm", variant="error" if self.danger else "primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#confirm")
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+
+class PassphraseDialog(ModalScreen[str | None]):
+    """Asks the vault passphrase in the UI (never on a terminal prompt).
+
+    ``check`` is called with the passphrase; it returns ``None`` when accepted, or the reason it was refused,
+    which is shown under the field while the dialog stays open.
+    """
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without unlocking")]
+
+    def __init__(self, *, create: bool, check: Callable[[str], str | None]) -> None:
+        super().__init__(classes="dialog")
+        self.create = create
+        self.check = check
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            if self.create:
+                yield Label("Create an encrypted vault", id="dialog-title")
+                yield Static(
+                    "No OS keyring is available, so imtui can keep passwords and subscription keys in a file "
+                    "encrypted with a passphrase. You will type the passphrase each time imtui starts "
+                    "(or set IMTUI_VAULT_PASSPHRASE for headless runs). Nothing is stored in plain text.",
+                    id="dialog-body",
+                )
+            else:
+                yield Label("Unlock the vault", id="dialog-title")
+                yield Static("Type the vault's passphrase to read the stored secrets.", id="dialog-body")
+            yield Input(placeholder="passphrase", password=True, id="passphrase")
+            if self.create:
+                yield Input(placeholder="the same passphrase again", password=True, id="passphrase2")
+            yield Static("", id="dialog-error", classes="field-message")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Create vault" if self.create else "Unlock", id="confirm", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#passphrase", Input).focus()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#confirm")
+    def submit(self) -> None:
+        passphrase = self.query_one("#passphrase", Input).value
+        error = None
+        if self.create:
+            if len(passphrase) < 8:
+                error = "Use a passphrase of at least 8 characters."
+            elif passphrase != self.query_one("#passphrase2", Input).value:
+                error = "The two passphrases differ; type them again."
+        elif not passphrase:
+            error = "Type the passphrase."
+        if error is None:
+            error = self.check(passphrase)
+        if error:
+            self.query_one("#dialog-error", Static).update(error)
+            self.query_one("#dialog-error").add_class("-error")
+            return
+        self.dismiss(passphrase)
+
+
+class MessageDialog(ModalScreen[None]):
+    """A long message (an error with its correlation id) the user can read and select."""
+
+    BINDINGS = [Binding("escape,enter", "close", "Close", id="dialog.close", tooltip="Close")]
+
+    def __init__(self, title: str, body: str) -> None:
+        super().__init__(classes="dialog")
+        self.dialog_title = title
+        self.body = body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.dialog_title, id="dialog-title")
+            yield Static(self.body, id="dialog-body")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Close", id="close", variant="primary")
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,250 @@
+"""Dialogs of the mapping screen: map one customer, preview auto-mapping, create clients, import a CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets.option_list import Option
+
+from imtui.core.mapping import AutoMapPlan, Suggestion
+from imtui.core.services import CustomerRow
+
+
+@dataclass(frozen=True)
+class MappingChoice:
+    """What the user decided for one customer."""
+
+    action: str  # "map", "ignore" or "skip"
+    client: str | None = None
+
+
+class MappingDialog(ModalScreen[MappingChoice | None]):
+    """Ranked suggestions with their reasons; one key accepts the top one."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Stop", id="mapping.stop", tooltip="Close and stop the queue"),
+        Binding("i", "ignore", "Ignore", id="mapping.ignore", tooltip="Never map this customer"),
+        Binding("s", "skip", "Skip", id="mapping.skip", tooltip="Leave unmapped for now, go to the next"),
+        Binding("t", "type_name", "Type name", id="mapping.type", tooltip="Type a client name (new or existing)"),
+        *(
+            Binding(str(n), f"pick({n - 1})", f"Pick {n}", show=False, id=f"mapping.pick{n}", tooltip=f"Map to suggestion {n}")
+            for n in range(1, 6)
+        ),
+    ]
+
+    def __init__(self, row: CustomerRow, suggestions: list[Suggestion], clients: list[str], *, current: str | None = None) -> None:
+        super().__init__(classes="dialog mapping-dialog")
+        self.row = row
+        self.suggestions = suggestions
+        self.clients = clients
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        customer = self.row.customer
+        where = ", ".join(p for p in (customer.city, customer.country) if p)
+        with Vertical(id="dialog"):
+            yield Label(f"Map {customer.name}", id="dialog-title")
+            yield Static(
+                f"Ingram customer #{customer.id} of account {self.row.account}"
+                + (f" · {where}" if where else "")
+                + (f" · status {customer.status}" if customer.status != "active" else "")
+                + (f"\nNow: {self.current}" if self.current else ""),
+                id="dialog-body",
+            )
+            if self.suggestions:
+                yield Label("Suggestions (enter or 1-5 to accept)", classes="field-label")
+                yield OptionList(
+                    *(
+                        Option(f"{n}  {s.client}  [dim]{s.reason} · {s.score:.0%}[/dim]", id=str(n - 1))
+                        for n, s in enumerate(self.suggestions, start=1)
+                    ),
+                    id="suggestions",
+                )
+            else:
+                yield Static("No client name is close to this one.", classes="field-message")
+            yield Label("Or type a client name (t), new or existing:", classes="field-label")
+            yield Input(
+                placeholder="client name",
+                id="client-name",
+                suggester=SuggestFromList(self.clients, case_sensitive=False),
+            )
+            yield Static(
+                "[b]enter[/b] accept  [b]1-5[/b] pick  [b]t[/b] type  [b]i[/b] ignore  [b]s[/b] skip  [b]esc[/b] stop",
+                classes="help",
+            )
+
+    def on_mount(self) -> None:
+        if self.suggestions:
+            options = self.query_one("#suggestions", OptionList)
+            options.highlighted = 0
+            options.focus()
+        else:
+            self.query_one("#client-name", Input).focus()
+
+    @on(OptionList.OptionSelected, "#suggestions")
+    def chose(self, event: OptionList.OptionSelected) -> None:
+        self.action_pick(int(event.option.id or 0))
+
+    def action_pick(self, index: int) -> None:
+        if 0 <= index < len(self.suggestions):
+            self.dismiss(MappingChoice("map", self.suggestions[index].client))
+
+    @on(Input.Submitted, "#client-name")
+    def typed(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        if name:
+            self.dismiss(MappingChoice("map", name))
+
+    def action_type_name(self) -> None:
+        self.query_one("#client-name", Input).focus()
+
+    def action_ignore(self) -> None:
+        self.dismiss(MappingChoice("ignore"))
+
+    def action_skip(self) -> None:
+        self.dismiss(MappingChoice("skip"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AutoMapDialog(ModalScreen[bool]):
+    """Shows what auto-mapping would do; applies only on a deliberate key."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Change nothing"),
+        Binding("y", "apply", "Apply", id="automap.apply", tooltip="Apply the mappings shown"),
+    ]
+    SHOWN = 12
+
+    def __init__(self, plan: AutoMapPlan) -> None:
+        super().__init__(classes="dialog")
+        self.plan = plan
+
+    def compose(self) -> ComposeResult:
+        plan = self.plan
+        lines = [plan.summary(), ""]
+        for planned in plan.to_apply[: self.SHOWN]:
+            lines.append(f"  {planned.customer.name}  →  {planned.client}  ({planned.how}, {planned.customer.account})")
+        if len(plan.to_apply) > self.SHOWN:
+            lines.append(f"  … and {len(plan.to_apply) - self.SHOWN} more")
+        if plan.conflicts:
+            lines.append("")
+            lines.append("Left for the queue (n), never guessed:")
+            for conflict in plan.conflicts[: self.SHOWN]:
+                lines.append(f"  {conflict.customer.name}: {conflict.reason}")
+            if len(plan.conflicts) > self.SHOWN:
+                lines.append(f"  … and {len(plan.conflicts) - self.SHOWN} more")
+        with Vertical(id="dialog"):
+            yield Label("Auto-map: preview", id="dialog-title")
+            yield Static("\n".join(lines), id="dialog-body", markup=False)
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel (esc)", id="cancel")
+                yield Button(
+                    f"Apply {len(plan.to_apply)} (y)", id="confirm", variant="primary", disabled=not plan.to_apply
+                )
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    @on(Button.Pressed, "#confirm")
+    def action_apply(self) -> None:
+        if self.plan.to_apply:
+            self.dismiss(True)
+
+
+@dataclass(frozen=True)
+class ClientImportChoice:
+    scope: str  # "selected" or "unmapped"
+    group: str | None
+    update_addresses: bool
+
+
+class ClientImportDialog(ModalScreen[ClientImportChoice | None]):
+    """Create local clients from Ingram customers, with their address, under an optional group."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Create nothing")]
+
+    def __init__(self, selected: CustomerRow | None, unmapped: int) -> None:
+        super().__init__(classes="dialog")
+        self.selected = selected
+        self.unmapped = unmapped
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label("Create clients from Ingram customers", id="dialog-title")
+            yield Static(
+                "Each customer becomes a client named as Ingram names it, with its address, and is mapped to it.",
+                id="dialog-body",
+            )
+            with RadioSet(id="scope"):
+                yield RadioButton(f"All {self.unmapped} unmapped customers", value=True, id="unmapped")
+                if self.selected is not None:
+                    yield RadioButton(f"Only {self.selected.customer.name}", id="selected")
+            yield Label("Top-level group (optional)", classes="field-label")
+            yield Input(placeholder="e.g. Ingram import", id="group")
+            yield Checkbox("Update the address of clients that already exist", id="update")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Create clients", id="confirm", variant="primary")
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#group")
+    @on(Button.Pressed, "#confirm")
+    def confirm(self) -> None:
+        pressed = self.query_one("#scope", RadioSet).pressed_button
+        self.dismiss(
+            ClientImportChoice(
+                scope=pressed.id if pressed is not None and pressed.id else "unmapped",
+                group=self.query_one("#group", Input).value.strip() or None,
+                update_addresses=self.query_one("#update", Checkbox).value,
+            )
+        )
+
+
+class PathDialog(ModalScreen[str | None]):
+    """Asks for a file path (CSV of clients exported from a PSA)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Import nothing")]
+
+    def __init__(self, title: str, help_text: str) -> None:
+        super().__init__(classes="dialog")
+        self.dialog_title = title
+        self.help_text = help_text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.dialog_title, id="dialog-title")
+            yield Static(self.help_text, id="dialog-body")
+            yield Input(placeholder="/path/to/clients.csv", id="path")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Import", id="confirm", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#path")
+    @on(Button.Pressed, "#confirm")
+    def confirm(self) -> None:
+        path = self.query_one("#path", Input).value.strip()
+        if path:
+            self.dismiss(path)
