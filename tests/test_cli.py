@@ -1,0 +1,205 @@
+"""The command line, headless: --help/--version, accounts and mappings against the sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import keyring.backends.fail
+import pytest
+
+from imtui import __version__
+from imtui.cli import main
+from imtui.core.config import Client, ConfigStore, Mapping
+from imtui.core.paths import resolve_paths
+from imtui.sandbox import Sandbox
+from imtui.sandbox.server import serve, served_base_url
+
+
+@pytest.fixture
+def served():
+    """The sandbox on 127.0.0.1 (real HTTP, wall clock), and its us-demo account's base URL."""
+    sb = Sandbox(seed=7, clock="real")
+    server, _ = serve(sb)
+    account = sb.account("us-demo")
+    yield sb, account, served_base_url(server, account)
+    server.shutdown()
+    server.server_close()
+
+
+def run_cli(*args, stdin=""):
+    return subprocess.run(
+        [sys.executable, "-m", "imtui.cli", *args], capture_output=True, text=True, input=stdin, timeout=60
+    )
+
+
+def test_help_and_version_work_without_textual():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for word in ("--demo", "--config", "accounts", "mappings", "sandbox"):
+        assert word in result.stdout
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"imtui {__version__}"
+
+
+def add_account(account, url, monkeypatch, name="us-main"):
+    prefix = "IMTUI_" + name.upper().replace("-", "_")
+    monkeypatch.setenv(f"{prefix}_PASSWORD", account.password)
+    monkeypatch.setenv(f"{prefix}_SUBSCRIPTION_KEY", account.subscription_key)
+    return main(["accounts", "add", name, "--url", url, "--marketplace", account.marketplace, "--username", account.username])
+
+
+def test_accounts_add_test_list_remove_with_environment_secrets(served, monkeypatch, capsys):
+    sb, account, url = served
+    assert add_account(account, url, monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert "Connected to" in out and "48 customers" in out
+    text = resolve_paths().config_file.read_text()
+    assert "us-main" in text and account.password not in text and account.subscription_key not in text
+
+    assert main(["accounts", "test", "us-main"]) == 0
+    assert "48 customers" in capsys.readouterr().out
+
+    assert main(["accounts", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "us-main" in listed and "env" in listed and account.password not in listed
+
+    assert main(["accounts", "remove", "us-main"]) == 0
+    assert ConfigStore(resolve_paths().config_file).load().accounts == []
+
+
+def test_accounts_add_with_a_wrong_password_saves_nothing(served, monkeypatch, capsys):
+    sb, account, url = served
+    monkeypatch.setenv("IMTUI_US_MAIN_PASSWORD", "wrong-password")
+    monkeypatch.setenv("IMTUI_US_MAIN_SUBSCRIPTION_KEY", account.subscription_key)
+    code = main(["accounts", "add", "us-main", "--url", url, "--marketplace", "us", "--username", account.username])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "refused the credentials" in err and "HTTP 401" in err and "Correlation id" in err
+    assert "Nothing was saved" in err
+    assert not resolve_paths().config_file.exists()
+
+
+def test_accounts_add_reads_secrets_from_stdin_into_the_keyring(served, memory_keyring, monkeypatch, capsys):
+    sb, account, url = served
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{account.password}\n{account.subscription_key}\n"))
+    code = main(["accounts", "add", "us-main", "--url", url, "--marketplace", "us", "--username", account.username])
+    assert code == 0, capsys.readouterr().err
+    assert "OS keyring" in capsys.readouterr().out or memory_keyring.items
+    assert account.password in memory_keyring.items.values()
+    assert account.password not in resolve_paths().config_file.read_text()
+
+
+def test_accounts_test_fails_with_a_reason_when_the_host_is_unreachable(monkeypatch, capsys):
+    monkeypatch.setenv("IMTUI_DOWN_PASSWORD", "pw")
+    monkeypatch.setenv("IMTUI_DOWN_SUBSCRIPTION_KEY", "0" * 32)
+    code = main(
+        ["accounts", "add", "down", "--url", "http://127.0.0.1:9/marketplace/na", "--marketplace", "us", "--username", "x.api"]
+    )
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Could not reach the marketplace" in err and "Nothing was saved" in err
+
+
+def test_accounts_add_rejects_bad_fields_with_reasons(monkeypatch, capsys):
+    code = main(["accounts", "add", "bad name", "--url", "http://example.com/x", "--marketplace", "USA", "--username", "u"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "letters, digits" in err and "https" in err and "us" in err
+
+
+def test_headless_add_without_any_keyring_says_where_to_put_secrets(served, monkeypatch, capsys):
+    sb, account, url = served
+    import keyring
+
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{account.password}\n{account.subscription_key}\n"))
+    code = main(["accounts", "add", "us-main", "--url", url, "--marketplace", "us", "--username", account.username])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "IMTUI_US_MAIN_PASSWORD" in err and "IMTUI_VAULT_PASSPHRASE" in err
+    assert account.password not in resolve_paths().config_file.read_text()
+
+
+def test_mappings_auto_dry_run_then_apply_then_export_and_import(served, monkeypatch, capsys, tmp_path):
+    sb, account, url = served
+    assert add_account(account, url, monkeypatch) == 0
+    names = [c["name"] for c in sb.state.account("us-demo").customers.values()]
+    store = ConfigStore(resolve_paths().config_file)
+    config = store.load()
+    config.clients = [Client(name=names[5].upper()), Client(name=names[7])]
+    store.save(config)
+    capsys.readouterr()
+
+    assert main(["mappings", "auto", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "Dry run: nothing was changed." in out and names[7] in out
+    assert ConfigStore(resolve_paths().config_file).load().mappings == []
+
+    assert main(["mappings", "auto"]) == 0
+    saved = ConfigStore(resolve_paths().config_file).load().mappings
+    assert {(m.customer_name, m.how) for m in saved} >= {(names[7], "exact")}
+
+    target = tmp_path / "map.csv"
+    assert main(["mappings", "export", "--format", "csv", "--output", str(target)]) == 0
+    rows = list(csv.DictReader(target.open()))
+    assert len(rows) == len(names)
+    assert {r["how"] for r in rows} >= {"exact", "unmapped"}
+
+    capsys.readouterr()
+    assert main(["mappings", "export", "--format", "json"]) == 0
+    exported = json.loads(capsys.readouterr().out)
+    assert len(exported) == len(names)
+
+    first_unmapped = next(r for r in rows if r["how"] == "unmapped")
+    edit = tmp_path / "edit.csv"
+    edit.write_text(
+        "account,customer_id,customer_name,client,how\n"
+        f"us-main,{first_unmapped['customer_id']},{first_unmapped['customer_name']},Brand New Client,manual\n"
+        "nowhere,1,X,Y,manual\n"
+    )
+    assert main(["mappings", "import", str(edit)]) == 1  # one bad row: reported, the rest applied
+    err = capsys.readouterr().err
+    assert "edit.csv line 3" in err and "no account called nowhere" in err
+    config = ConfigStore(resolve_paths().config_file).load()
+    assert config.mapping_for("us-main", first_unmapped["customer_id"]).client == "Brand New Client"
+    assert config.client("Brand New Client") is not None
+
+
+def test_sandbox_serve_answers_curl_for_a_token_and_customers(tmp_path):
+    """`imtui sandbox serve` as a user starts it: prints its credentials, then answers plain HTTP."""
+    import httpx
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "imtui.cli", "sandbox", "serve", "--port", "0", "--customers", "12"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        lines = []
+        while not any("subscription key" in line.lower() for line in lines):
+            line = process.stdout.readline()
+            assert line, "serve exited: " + "".join(lines)
+            lines.append(line)
+        text = "".join(lines)
+        def value(label):
+            line = next(item for item in lines if item.strip().lower().startswith(label))
+            return line.strip()[len(label):].strip()
+
+        base_url = value("base url")
+        auth = (value("username"), value("password"))
+        key = value("subscription key")
+        market = value("marketplace")
+        token = httpx.post(f"{base_url}/token", auth=auth, headers={"X-Subscription-Key": key}, json={"marketplace": market})
+        assert token.status_code == 200 and token.headers["X-Correlation-ID"]
+        bearer = token.json()["token"]
+        customers = httpx.get(
+            f"{base_url}/customers", headers={"Authorization": f"Bearer {bearer}", "X-Subscription-Key": key}
+        )
+        body = customers.json()
+        assert customers.status_code == 200 and body["pagination"]["total"] == 12 and len(body["data"]) == 10
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
