@@ -49,6 +49,7 @@ ORDER_TIMEOUT = 120.0
 PAGE_LIMIT = 500
 TOKEN_MARGIN = 60.0  # renew this many seconds before the token expires
 SAFE_RETRY_STATUSES = frozenset({429, 502, 503, 504})
+MAX_RETRY_AFTER = 60.0  # a gateway asking for a longer pause gets a RateLimitedError the user can read
 
 
 class MarketplaceClient:
@@ -195,16 +196,18 @@ class MarketplaceClient:
                     self.forget_token()
                 continue
             if response.status_code in SAFE_RETRY_STATUSES and retry and attempt < self.max_retries:
-                attempt += 1
-                await self._sleep(self._backoff(attempt, self._retry_after(response)))
-                continue
+                retry_after = self._retry_after(response)
+                if retry_after is None or retry_after <= MAX_RETRY_AFTER:  # a long wait is the user's call
+                    attempt += 1
+                    await self._sleep(self._backoff(attempt, retry_after))
+                    continue
             if response.status_code >= 400:
                 raise self._http_error(response, method, path)
             return response
 
     def _backoff(self, attempt: int, retry_after: float | None = None) -> float:
         if retry_after is not None:
-            return min(max(retry_after, 0.0), 120.0) + self._rng.uniform(0, self.backoff_base)
+            return max(retry_after, 0.0) + self._rng.uniform(0, self.backoff_base)
         ceiling = min(self.backoff_cap, self.backoff_base * (2 ** (attempt - 1)))
         return self._rng.uniform(ceiling / 2, ceiling)  # "equal jitter": never zero, never above the cap
 
