@@ -1,6 +1,6 @@
 """How long `imtui --demo` takes to its first screen, in a real terminal (tmux), as a user sees it.
 
-    python benchmarks/bench_startup.py [--runs 5]
+    python tests/benchmarks/bench_startup.py [--runs 5]
 
 Starts the app in a detached tmux session and polls the screen until the customer table shows its
 header and first rows; prints each run and the median. Needs tmux.

@@ -1,6 +1,6 @@
 """Sandbox build time and API throughput at production scale.
 
-    python benchmarks/bench_sandbox.py [--customers 2000] [--subscriptions 50000]
+    python tests/benchmarks/bench_sandbox.py [--customers 2000] [--subscriptions 50000]
 
 Builds one account of the given size (sizes are per account; an account is built on first use), then
 pages through every customer and subscription over the in-process transport with the real client.
