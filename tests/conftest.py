@@ -20,7 +20,7 @@ def _isolate(tmp_path, monkeypatch):
     monkeypatch.setenv("IMTUI_HOME", str(home))
     monkeypatch.delenv("NO_COLOR", raising=False)
     for name in list(os.environ):
-        if name.startswith("IMTUI_") and name != "IMTUI_HOME":
+        if name.startswith("IMTUI_") and name not in ("IMTUI_HOME", "IMTUI_REQUIRE_REAL_KEYRING"):
             monkeypatch.delenv(name, raising=False)
     yield home
 

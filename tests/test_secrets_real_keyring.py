@@ -8,6 +8,7 @@ Skipped unless one is running and unlocked. To run it on Linux without a desktop
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,8 @@ def _secret_service_missing(backend: Any) -> str | None:
 
 def test_real_secret_service_round_trip(tmp_path: Path, machine_keyring: Any) -> None:
     missing = _secret_service_missing(machine_keyring)
+    if missing and os.environ.get("IMTUI_REQUIRE_REAL_KEYRING"):
+        pytest.fail(f"CI started a Secret Service for this test, but: {missing}")
     if missing:
         pytest.skip(f"needs a running Secret Service keyring: {missing}")
 
