@@ -218,6 +218,16 @@ class Services:
             self._clients.pop(replacing, None)
         return where
 
+    def open_vault(self, passphrase: str, *, create: bool) -> int:
+        """Create or unlock the vault; returns how many accounts' session-only secrets are now kept in it."""
+        session = {a.name for a in self.config.accounts if self.secrets.where(a.name) == "session"}
+        (self.secrets.create_vault if create else self.secrets.unlock_vault)(passphrase)
+        for name in session:
+            found = self.secrets.get(name)
+            if found is not None and found.source == "session":
+                self.secrets.set(name, found.secrets)
+        return sum(1 for name in session if self.secrets.where(name) == "vault")
+
     def remove_account(self, name: str) -> int:
         """Remove an account, its mappings and its secrets everywhere. Returns how many mappings went."""
         config = self.config.model_copy(deep=True)

@@ -66,8 +66,11 @@ class AccountsScreen(Screen[None]):
         Binding("ctrl+t", "test", "Test", id="accounts.test", tooltip="Log in and read one customer page"),
         Binding("ctrl+s", "save", "Save", id="accounts.save", tooltip="Test the connection, then save the account"),
         Binding("ctrl+r", "reveal", "Reveal", id="accounts.reveal", tooltip="Show or hide the password and key"),
-        Binding("ctrl+d", "delete", "Delete", id="accounts.delete", tooltip="Delete the selected account"),
-        Binding("ctrl+v", "vault", "Vault", id="accounts.vault", tooltip="Keep secrets in an encrypted vault"),
+        # ctrl+d and ctrl+v are also Input's delete-right and paste keys, and the form always has an Input
+        # focused: they are priority bindings, and check_action lets them fall through to the Input when
+        # there is nothing to delete or no vault to open.
+        Binding("ctrl+d", "delete", "Delete", id="accounts.delete", tooltip="Delete the selected account", priority=True),
+        Binding("ctrl+v", "vault", "Vault", id="accounts.vault", tooltip="Keep secrets in an encrypted vault", priority=True),
     ]
 
     table = getters.query_one("#account-table", DataTable)
@@ -78,6 +81,7 @@ class AccountsScreen(Screen[None]):
         super().__init__(classes="accounts-screen")
         self.editing: str | None = None  # name of the account being edited; None = new account
         self._tested: tuple | None = None  # the form values of the last successful connection test
+        self._tested_text = ""  # what that test said
 
     # ------------------------------------------------------------ layout
 
@@ -91,21 +95,23 @@ class AccountsScreen(Screen[None]):
                 yield Static(
                     "[b]enter[/b] edit  [b]ctrl+n[/b] new  [b]ctrl+d[/b] delete", id="list-help", classes="help"
                 )
-            with VerticalScroll(id="account-form"):
+            with VerticalScroll(id="account-form", can_focus=False):  # tab goes from the list to the fields
                 yield Label("New account", id="form-title", classes="pane-title")
                 for spec in FIELDS:
-                    yield Label(spec.label, classes="field-label")
-                    yield Input(
-                        placeholder=spec.placeholder,
-                        password=spec.password,
-                        id=spec.id,
-                        suggester=SuggestFromList(spec.suggestions, case_sensitive=False) if spec.suggestions else None,
-                        validators=[Check(self._checker(spec.id))],
-                        validate_on=["changed", "submitted"],
-                        valid_empty=False,
-                    )
+                    with Horizontal(classes="field-row"):
+                        yield Label(spec.label, classes="field-label")
+                        yield Input(
+                            placeholder=spec.placeholder,
+                            password=spec.password,
+                            id=spec.id,
+                            suggester=SuggestFromList(spec.suggestions, case_sensitive=False) if spec.suggestions else None,
+                            validators=[Check(self._checker(spec.id))],
+                            validate_on=["changed", "submitted"],
+                            valid_empty=False,
+                            compact=True,
+                        )
                     yield Static("", id=f"{spec.id}-message", classes="field-message")
-                yield Checkbox("Read-only: never place orders from this account", id="read_only")
+                yield Checkbox("Read-only: never place orders from this account", id="read_only", compact=True)
                 with Horizontal(id="form-buttons"):
                     yield Button("Test connection (ctrl+t)", id="test")
                     yield Button("Save (ctrl+s)", id="save", variant="primary")
@@ -114,7 +120,7 @@ class AccountsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.table.add_columns("Name", "Market", "API URL", "Username", "Secrets", "Mode")
+        self.table.add_columns("Name", "Market", "Secrets", "Mode", "Username", "API URL")
         self.refresh_accounts()
         self.start_new()
 
@@ -129,10 +135,10 @@ class AccountsScreen(Screen[None]):
             self.table.add_row(
                 account.name,
                 account.marketplace,
-                account.api_url,
-                account.username,
                 where,
                 "read-only" if account.read_only else "buying",
+                account.username,
+                account.api_url,
                 key=account.name,
             )
         if select is not None:
@@ -146,10 +152,13 @@ class AccountsScreen(Screen[None]):
             text = "Demo: the sandbox's secrets are kept in memory only; nothing is written."
         elif warning:
             text = warning + ("" if secrets.vault_unlocked else "\nPress ctrl+v to create or unlock an encrypted vault.")
+        elif secrets.vault_unlocked and not secrets.keyring_usable:
+            text = f"Secrets are kept in the encrypted vault ({secrets.paths.vault_file}), open until imtui closes."
         else:
-            text = f"Secrets are kept in {secrets.backend_description()}."
+            text = f"Secrets are kept in the OS keyring ({secrets.backend_description()})."
         self.banner.update(text)
         self.banner.set_class(bool(warning) and not self.app.services.demo, "-warning")
+        self.refresh_bindings()  # ctrl+v (vault) comes and goes with the warning
 
     @on(DataTable.RowSelected, "#account-table")
     def edit_selected(self, event: DataTable.RowSelected) -> None:
@@ -193,6 +202,7 @@ class AccountsScreen(Screen[None]):
         message = self.query_one(f"#{field_id}-message", Static)
         hint = spec.hint(value) if spec.hint and not problem else None
         message.update(problem or hint or "")
+        message.display = bool(problem or hint)  # an empty message takes no room
         message.set_class(bool(problem), "-error")
         message.set_class(bool(hint), "-hint")
 
@@ -234,9 +244,10 @@ class AccountsScreen(Screen[None]):
         self._input("password").placeholder = stored or "the API user's password"
         self._input("subscription_key").placeholder = stored or "32 hex characters"
         self.query_one("#read_only", Checkbox).value = bool(account and account.read_only)
-        self.result.update("")
-        self.result.set_classes("")
+        self.workers.cancel_group(self, "account-test")  # a test of the previous form is no longer wanted
+        self._say("")
         self._tested = None
+        self._tested_text = ""
 
     def start_new(self) -> None:
         self.editing = None
@@ -276,6 +287,12 @@ class AccountsScreen(Screen[None]):
                 return account, AccountSecrets(password=password, subscription_key=key)
         return account, None
 
+    def _current_draft(self) -> tuple[AccountConfig, AccountSecrets | None] | None:
+        try:
+            return self._draft()
+        except (ValueError, ArithmeticError):  # the form no longer holds a valid account
+            return None
+
     def _form_ok(self) -> bool:
         problems = self._problems()
         for spec in FIELDS:
@@ -293,8 +310,22 @@ class AccountsScreen(Screen[None]):
         self.result.update(text)
         self.result.set_class(error, "-error")
         self.result.set_class(ok, "-ok")
+        self.result.display = bool(text)
+        if text:
+            self.result.scroll_visible(animate=False)  # below the form: bring it into view
+
+    def _fingerprint(self, account: AccountConfig, secrets: AccountSecrets) -> tuple:
+        return (self.editing, account.model_dump_json(), secrets.password, secrets.subscription_key)
 
     # ------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "delete":
+            return bool(self.query("#account-table")) and self.table.row_count > 0
+        if action == "vault":
+            services = self.app.services
+            return not services.demo and not services.secrets.can_persist()
+        return True
 
     def action_new(self) -> None:
         self.start_new()
@@ -326,24 +357,31 @@ class AccountsScreen(Screen[None]):
         if secrets is None:
             self._say("Type the password and the subscription key: none is stored for this account.", error=True)
             return
-        fingerprint = (account.model_dump_json(), secrets.password, secrets.subscription_key)
+        replacing = self.editing
+        typed = bool(self._input("password").value or self._input("subscription_key").value)
+        fingerprint = self._fingerprint(account, secrets)
         if self._tested != fingerprint:
-            report = await self.app.services.test_connection(account, secrets)
-            if not self.is_attached:
+            try:
+                report = await self.app.services.test_connection(account, secrets)
+            except Exception as exc:  # a bug or a transport failure the client did not turn into an ApiError
+                if self.is_attached:
+                    self._say(f"The connection test failed: {type(exc).__name__}: {exc}", error=True)
+                raise
+            # still wanted? The user may have opened another account or changed the form meanwhile.
+            if not self.is_attached or self.editing != replacing or self._current_draft() != (account, secrets):
                 return
             if not report.ok:
                 self._tested = None
                 self._say(report.text + ("\nNothing was saved." if save else ""), error=True)
                 return
             self._tested = fingerprint
+            self._tested_text = report.text
             self._say(report.text, ok=True)
         if save:
-            self._save(account, secrets)
+            self._save(account, secrets, replacing=replacing, typed=typed)
 
-    def _save(self, account: AccountConfig, secrets: AccountSecrets) -> None:
+    def _save(self, account: AccountConfig, secrets: AccountSecrets, *, replacing: str | None, typed: bool) -> None:
         services = self.app.services
-        replacing = self.editing
-        typed = bool(self._input("password").value or self._input("subscription_key").value)
         try:
             where = services.save_account(account, secrets if (typed or replacing is None) else None, replacing=replacing)
         except Exception as exc:  # config conflicts, unwritable disk: say it, keep the form as typed
@@ -358,7 +396,8 @@ class AccountsScreen(Screen[None]):
             "session": "the secrets are kept for this session only (no keyring or vault)",
             None: "the stored secrets were kept",
         }.get(where, f"the secrets are in {where}")
-        self._say(f"{self.result.content}\nSaved {account.name}; {stored}.", ok=True)
+        self._tested = self._fingerprint(account, secrets)  # editing is now account.name
+        self._say(f"{self._tested_text}\nSaved {account.name}; {stored}.".lstrip(), ok=True)
         if self.app.current_account is None or self.app.current_account == replacing:
             self.app.current_account = account.name
         self.notify(f"Saved account {account.name}.", title="Accounts")
@@ -367,7 +406,11 @@ class AccountsScreen(Screen[None]):
         row = self.table.cursor_row
         if not self.table.row_count or row is None:
             return
-        name = str(self.table.coordinate_to_cell_key((row, 0)).row_key.value)
+        # the account open in the form, unless the user is in the list
+        if self.editing is not None and not self.table.has_focus:
+            name = self.editing
+        else:
+            name = str(self.table.coordinate_to_cell_key((row, 0)).row_key.value)
         mapped = sum(1 for m in self.app.services.config.mappings if m.account == name)
 
         def done(confirmed: bool | None) -> None:
@@ -381,7 +424,8 @@ class AccountsScreen(Screen[None]):
             if self.app.current_account == name:
                 self.app.current_account = next((a.name for a in self.app.services.config.accounts), None)
             self.refresh_accounts()
-            self.start_new()
+            if self.editing == name:
+                self.start_new()
             self.notify(f"Deleted {name} and {removed} mapping(s); its secrets are gone.", title="Accounts")
 
         self.app.push_screen(
@@ -401,21 +445,20 @@ class AccountsScreen(Screen[None]):
             self.notify("The vault is already open." if secrets.vault_unlocked else "Demo: nothing is stored.")
             return
         create = not secrets.vault_exists
+        moved = 0
 
         def check(passphrase: str) -> str | None:
+            nonlocal moved
             try:
-                (secrets.create_vault if create else secrets.unlock_vault)(passphrase)
-            except Exception as exc:
+                moved = self.app.services.open_vault(passphrase, create=create)
+            except Exception as exc:  # a wrong passphrase, an unwritable file: shown in the dialog
                 return str(exc)
             return None
 
         def done(passphrase: str | None) -> None:
             if passphrase is None:
                 return
-            moved = self.app.services.adopt_vault()
             self.refresh_accounts()
-            self.notify(
-                f"The vault is open; {moved} account(s) moved their secrets into it.", title="Vault"
-            )
+            self.notify(f"The vault is open; {moved} account(s) moved their secrets into it.", title="Vault")
 
         self.app.push_screen(PassphraseDialog(create=create, check=check), done)

@@ -89,7 +89,15 @@ class PassphraseDialog(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    @on(Input.Submitted)
+    @on(Input.Submitted, "#passphrase")
+    def _first_submitted(self) -> None:
+        second = self.query(Input).filter("#passphrase2").first() if self.create else None
+        if second is not None and not second.value:
+            second.focus()  # enter in the first field of a new vault: on to the confirmation
+            return
+        self.submit()
+
+    @on(Input.Submitted, "#passphrase2")
     @on(Button.Pressed, "#confirm")
     def submit(self) -> None:
         passphrase = self.query_one("#passphrase", Input).value
