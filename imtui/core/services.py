@@ -151,6 +151,10 @@ class Services:
             if account is None:
                 raise ServiceError(f"There is no account called {name}.")
             found = self.secrets.get(name)
+            if found is None and self.secrets.vault_exists and not self.secrets.vault_unlocked:
+                raise ServiceError(
+                    f"The vault is locked, so the secrets of {name} cannot be read: press 1, then ctrl+v to unlock it."
+                )
             if found is None:
                 raise ServiceError(
                     f"The password and subscription key of {name} are not stored anywhere imtui can read. "

@@ -15,6 +15,7 @@ from imtui.core.services import Services
 from imtui.tui.screens.accounts import AccountsScreen
 from imtui.tui.screens.customers import CustomersScreen
 from imtui.tui.screens.not_built import NotBuiltScreen
+from imtui.tui.widgets.dialogs import PassphraseDialog
 
 THEME = "textual-dark"
 
@@ -74,7 +75,31 @@ class ImtuiApp(App[None]):
         if accounts and self.current_account is None:
             self.current_account = accounts[0].name
         self._update_subtitle()
-        self.switch_mode(self._start_in or ("customers" if accounts else "accounts"))
+        start = self._start_in or ("customers" if accounts else "accounts")
+        secrets = self.services.secrets
+        if not self.services.demo and secrets.vault_exists and not secrets.vault_unlocked and not self._unlock_from_env():
+            # the vault holds secrets: ask its passphrase before any screen needs them (never on the terminal)
+            def unlocked(passphrase: str | None) -> None:
+                self.switch_mode(start if passphrase is not None else "accounts")
+
+            self.push_screen(
+                PassphraseDialog(create=False, check=self._unlock), unlocked
+            )
+            return
+        self.switch_mode(start)
+
+    def _unlock_from_env(self) -> bool:
+        try:
+            return self.services.secrets.unlock_vault_from_env()
+        except Exception:  # a wrong IMTUI_VAULT_PASSPHRASE: ask in the UI instead
+            return False
+
+    def _unlock(self, passphrase: str) -> str | None:
+        try:
+            self.services.open_vault(passphrase, create=False)
+        except Exception as exc:  # a wrong passphrase: said in the dialog, which stays open
+            return str(exc)
+        return None
 
     def watch_current_account(self) -> None:
         self._update_subtitle()

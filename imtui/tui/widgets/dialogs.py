@@ -73,7 +73,11 @@ class PassphraseDialog(ModalScreen[str | None]):
                 )
             else:
                 yield Label("Unlock the vault", id="dialog-title")
-                yield Static("Type the vault's passphrase to read the stored secrets.", id="dialog-body")
+                yield Static(
+                    "Type the vault's passphrase to read the stored passwords and subscription keys. "
+                    "Escape continues without them: accounts kept in the vault will not connect.",
+                    id="dialog-body",
+                )
             yield Input(placeholder="passphrase", password=True, id="passphrase")
             if self.create:
                 yield Input(placeholder="the same passphrase again", password=True, id="passphrase2")
