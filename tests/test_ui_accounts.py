@@ -391,6 +391,10 @@ async def test_wrong_vault_passphrase_is_refused_in_the_dialog(make_services, sa
     services = make_services(accounts=False, home=home, keyring_backend=fail)
     app = ImtuiApp(services, start_in="accounts")
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PassphraseDialog)  # asked as the app opens; escape goes on without
+        await pilot.press("escape")
+        await pilot.pause()
         assert table_rows(app)["de-main"]["Secrets"] == "missing"
         assert "the vault is locked" in banner_text(app)
         await pilot.press("ctrl+v")

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioButton, RadioSet, Static
@@ -26,7 +27,14 @@ class MappingChoice:
 
 
 class MappingDialog(ModalScreen[MappingChoice | None]):
-    """Ranked suggestions with their reasons; one key accepts the top one."""
+    """Ranked suggestions with their reasons; one key accepts the top one.
+
+    Names are data, never markup: a customer called "Acme [UK] Ltd" is shown as it is.
+    """
+
+    # focus the suggestions if there are any; otherwise nothing, so that i, s and t stay keys (a focused
+    # name field would take them as letters) and t is how to start typing a name
+    AUTO_FOCUS = "#suggestions"
 
     BINDINGS = [
         Binding("escape", "cancel", "Stop", id="mapping.stop", tooltip="Close and stop the queue"),
@@ -50,19 +58,23 @@ class MappingDialog(ModalScreen[MappingChoice | None]):
         customer = self.row.customer
         where = ", ".join(p for p in (customer.city, customer.country) if p)
         with Vertical(id="dialog"):
-            yield Label(f"Map {customer.name}", id="dialog-title")
+            yield Label(f"Map {customer.name}", id="dialog-title", markup=False)
             yield Static(
                 f"Ingram customer #{customer.id} of account {self.row.account}"
                 + (f" · {where}" if where else "")
                 + (f" · status {customer.status}" if customer.status != "active" else "")
                 + (f"\nNow: {self.current}" if self.current else ""),
                 id="dialog-body",
+                markup=False,
             )
             if self.suggestions:
                 yield Label("Suggestions (enter or 1-5 to accept)", classes="field-label")
                 yield OptionList(
                     *(
-                        Option(f"{n}  {s.client}  [dim]{s.reason} · {s.score:.0%}[/dim]", id=str(n - 1))
+                        Option(
+                            Content.assemble(f"{n}  ", s.client, "  ", (f"{s.reason} · {s.score:.0%}", "dim")),
+                            id=str(n - 1),
+                        )
                         for n, s in enumerate(self.suggestions, start=1)
                     ),
                     id="suggestions",
@@ -85,8 +97,6 @@ class MappingDialog(ModalScreen[MappingChoice | None]):
             options = self.query_one("#suggestions", OptionList)
             options.highlighted = 0
             options.focus()
-        else:
-            self.query_one("#client-name", Input).focus()
 
     @on(OptionList.OptionSelected, "#suggestions")
     def chose(self, event: OptionList.OptionSelected) -> None:
@@ -125,12 +135,12 @@ class AutoMapDialog(ModalScreen[bool]):
     SHOWN = 12
 
     def __init__(self, plan: AutoMapPlan) -> None:
-        super().__init__(classes="dialog")
+        super().__init__(classes="dialog mapping-dialog automap-dialog")
         self.plan = plan
 
     def compose(self) -> ComposeResult:
         plan = self.plan
-        lines = [plan.summary(), ""]
+        lines = []
         for planned in plan.to_apply[: self.SHOWN]:
             lines.append(f"  {planned.customer.name}  →  {planned.client}  ({planned.how}, {planned.customer.account})")
         if len(plan.to_apply) > self.SHOWN:
@@ -144,7 +154,10 @@ class AutoMapDialog(ModalScreen[bool]):
                 lines.append(f"  … and {len(plan.conflicts) - self.SHOWN} more")
         with Vertical(id="dialog"):
             yield Label("Auto-map: preview", id="dialog-title")
-            yield Static("\n".join(lines), id="dialog-body", markup=False)
+            yield Static(plan.summary(), id="dialog-body", markup=False)
+            # the list can be long: it scrolls, the summary and the buttons stay on screen
+            with VerticalScroll(id="automap-details"):
+                yield Static("\n".join(lines), markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel (esc)", id="cancel")
                 yield Button(
@@ -191,7 +204,7 @@ class ClientImportDialog(ModalScreen[ClientImportChoice | None]):
             with RadioSet(id="scope"):
                 yield RadioButton(f"All {self.unmapped} unmapped customers", value=True, id="unmapped")
                 if self.selected is not None:
-                    yield RadioButton(f"Only {self.selected.customer.name}", id="selected")
+                    yield RadioButton(Content(f"Only {self.selected.customer.name}"), id="selected")
             yield Label("Top-level group (optional)", classes="field-label")
             yield Input(placeholder="e.g. Ingram import", id="group")
             yield Checkbox("Update the address of clients that already exist", id="update")

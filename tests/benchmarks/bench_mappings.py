@@ -1,6 +1,6 @@
 """Benchmark of the Customers & mappings screen at MSP scale (a script, not a test).
 
-    python benchmarks/bench_mappings.py [--customers 1700] [--clients 3000] [--word "construction"]
+    python tests/benchmarks/bench_mappings.py [--customers 1700] [--clients 3000] [--word "construction"]
 
 Builds a sandbox with ~1,700 customers per account (3 accounts: ~5,100 customers) on a manual clock, a
 client list of ~3,000 names (some equal to customers, some equal after normalising, some not at all),
@@ -8,12 +8,17 @@ runs the app headless at 140x45 and measures:
 
 - time to first screen (the customers screen mounted),
 - time until the table shows its first rows, and until every account is loaded,
-- per-keystroke filter latency: a word typed char by char into the filter, each measured from the key
-  press until the table has been refilled and the screen has settled (``await pilot.press(ch);
-  await pilot.pause()``), then deleted char by char the same way,
+- per-keystroke filter latency: a word typed char by char into the filter, then deleted char by char,
+  three ways for each key:
+    * key→screen: from the key press until the screen has been redrawn after the table was refilled
+      (what a user waits for; the budget applies to this one),
+    * cpu: the process time the app spent on the key (press, refill, layout, render),
+    * pilot: wall time around ``await pilot.press(ch); await pilot.pause()``. Pilot waits for idle in
+      20 ms sleeps (``textual._wait.wait_for_idle``), so this has a floor of ~60 ms even on an empty
+      table; the floor is measured on a 48-row table and printed as well;
 - the same with "unmapped only", and the auto-map preview.
 
-Each keystroke must be answered in under 100 ms; the script exits 1 if the worst one is not.
+Each keystroke must reach the screen in under 100 ms; the script exits 1 if the worst one does not.
 Nothing touches the user's own config: IMTUI_HOME points into a temporary directory.
 """
 
@@ -120,22 +125,48 @@ async def run(customers: int, clients: int, word: str, second_word: str) -> int:
         results.append(("first rows in the table", f"{first_rows * 1000:8.0f} ms"))
         results.append(("all %d customers loaded" % total, f"{all_loaded * 1000:8.0f} ms"))
 
-        async def keystrokes(keys: list[str]) -> list[float]:
+        # key→screen: note when refill() ran, then when the screen was next redrawn after it
+        marks: dict[str, float | None] = {"refilled": None, "drawn": None}
+        refill, redraw = screen.refill, screen._compositor_refresh
+
+        def timed_refill() -> None:
+            refill()
+            marks["refilled"] = time.perf_counter()
+
+        def timed_redraw() -> None:
+            redraw()
+            if marks["refilled"] is not None and marks["drawn"] is None:
+                marks["drawn"] = time.perf_counter()
+
+        screen.refill = timed_refill
+        screen._compositor_refresh = timed_redraw
+
+        async def keystrokes(keys: list[str], into: dict[str, list[float]] | None = None) -> list[float]:
             samples = []
             for key in keys:
+                marks["refilled"] = marks["drawn"] = None
+                cpu = time.process_time()
                 t = time.perf_counter()
                 await pilot.press(key)
                 await pilot.pause()
-                samples.append((time.perf_counter() - t) * 1000)
+                wall = (time.perf_counter() - t) * 1000
+                cpu = (time.process_time() - cpu) * 1000
+                assert marks["refilled"] is not None, f"{key!r} did not refill the table"
+                drawn = marks["drawn"] if marks["drawn"] is not None else marks["refilled"]
+                samples.append((drawn - t) * 1000)
+                if into is not None:
+                    into.setdefault("cpu", []).append(cpu)
+                    into.setdefault("pilot", []).append(wall)
             return samples
 
         await pilot.press("slash")
         await pilot.pause()
-        typing = await keystrokes(list(word))
+        other: dict[str, list[float]] = {}
+        typing = await keystrokes(list(word), other)
         shown_after_word = table.row_count
-        deleting = await keystrokes(["backspace"] * len(word))
+        deleting = await keystrokes(["backspace"] * len(word), other)
         assert table.row_count == total
-        typing2 = await keystrokes(list(second_word))
+        typing2 = await keystrokes(list(second_word), other)
         await keystrokes(["ctrl+u"])
         await pilot.press("enter")  # back to the table
         await pilot.pause()
@@ -146,7 +177,7 @@ async def run(customers: int, clients: int, word: str, second_word: str) -> int:
         unmapped_on = (time.perf_counter() - t) * 1000
         unmapped_rows = table.row_count
         await pilot.press("slash")
-        typing_unmapped = await keystrokes(list(word))
+        typing_unmapped = await keystrokes(list(word), other)
         await keystrokes(["ctrl+u"])
         await pilot.press("enter")
         await pilot.press("u")
@@ -175,7 +206,9 @@ async def run(customers: int, clients: int, word: str, second_word: str) -> int:
         (f'delete "{word}" char by char', deleting),
         (f'type "{second_word}"', typing2),
         (f'type "{word}", unmapped only', typing_unmapped),
-        ("all keystrokes", every),
+        ("all keystrokes: key→screen", every),
+        ("all keystrokes: cpu", other["cpu"]),
+        ("all keystrokes: pilot press+pause (has floor)", other["pilot"]),
     ]
     results.append(("u: unmapped only (%d rows)" % unmapped_rows, f"{unmapped_on:8.0f} ms"))
     results.append(("a: auto-map preview", f"{auto_preview:8.0f} ms"))
@@ -186,10 +219,13 @@ async def run(customers: int, clients: int, word: str, second_word: str) -> int:
     width = max(len(name) for name, _ in results)
     for name, value in results:
         print(f"  {name:<{width}}  {value}")
-    print(f"\n  {'filter keystroke latency':<44} {'n':>3} {'median':>8} {'p95':>8} {'max':>8}")
+    print(f"\n  {'filter keystroke latency (key→screen)':<46} {'n':>3} {'median':>8} {'p95':>8} {'max':>8}")
     for name, samples in rows:
         median, p95, worst = _stats(samples)
-        print(f"  {name:<44} {len(samples):>3} {median:7.1f}ms {p95:7.1f}ms {worst:7.1f}ms")
+        print(f"  {name:<46} {len(samples):>3} {median:7.1f}ms {p95:7.1f}ms {worst:7.1f}ms")
+    if os.environ.get("BENCH_VERBOSE"):  # every sample, in order
+        for name, samples in rows:
+            print("   ", name, " ".join(f"{x:.0f}" for x in samples))
     worst = max(every)
     if worst >= BUDGET_MS:
         failures.append(f"slowest filter keystroke took {worst:.1f} ms (budget {BUDGET_MS:.0f} ms)")
