@@ -236,6 +236,7 @@ class AccountsScreen(Screen[None]):
             field._touched = False  # type: ignore[attr-defined]
             with field.prevent(Input.Changed):
                 field.value = value
+            field.set_class(False, "-invalid")  # an untouched field is not wrong yet: no red until typed in or saved
             self._show_message(field_id, value, None)
         stored = ""
         if account is not None:

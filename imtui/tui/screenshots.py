@@ -1,0 +1,95 @@
+"""Regenerate the images in ``screenshots/`` from the real app on the demo sandbox.
+
+    python -m imtui.tui.screenshots [--out screenshots]
+
+Writes an SVG of each screen and, when ``resvg-py`` is installed (``pip install resvg-py``), a PNG beside
+it. The demo's secrets never reach a screenshot: password fields are masked and the form starts empty.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from imtui.core.services import Services
+from imtui.sandbox import Sandbox
+from imtui.tui.app import ImtuiApp
+
+SIZE = (130, 38)
+
+
+async def _wait(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def _mapping(pilot: Pilot) -> None:
+    await _wait(pilot)
+
+
+async def _triage(pilot: Pilot) -> None:
+    await _wait(pilot)
+    await pilot.press("n")
+    await pilot.pause()
+
+
+async def _auto_map(pilot: Pilot) -> None:
+    await _wait(pilot)
+    await pilot.press("a")
+    await pilot.pause()
+
+
+async def _accounts(pilot: Pilot) -> None:
+    await _wait(pilot)
+    await pilot.press("1")
+    await pilot.pause()
+    pilot.app.screen.query_one("#account-table").focus()
+    await pilot.press("enter")  # edit the first account: its stored secrets are never put in the fields
+    await pilot.pause()
+
+
+SHOTS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
+    "mapping": _mapping,
+    "triage": _triage,
+    "auto-map": _auto_map,
+    "accounts": _accounts,
+}
+
+
+async def shoot(out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, steps in SHOTS.items():
+        services = Services.open_demo(Sandbox(seed=42, clock="manual"))
+        app = ImtuiApp(services)
+        async with app.run_test(size=SIZE) as pilot:
+            await steps(pilot)
+            svg = app.export_screenshot(title=f"imtui: {name}")
+        path = out / f"{name}.svg"
+        path.write_text(svg, encoding="utf-8")
+        written.append(path)
+        try:
+            import resvg_py
+        except ImportError:
+            continue
+        png = resvg_py.svg_to_bytes(svg_string=svg, monospace_family="DejaVu Sans Mono")
+        png_path = path.with_suffix(".png")
+        png_path.write_bytes(bytes(png))
+        written.append(png_path)
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="screenshots", type=Path)
+    args = parser.parse_args()
+    for path in asyncio.run(shoot(args.out)):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
