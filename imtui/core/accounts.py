@@ -10,6 +10,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
+from imtui.core.config import ACCOUNT_NAME_PATTERN
+from imtui.core.secrets import env_var_names
+
 URL_SUGGESTIONS = (
     "https://api.cloud.im/marketplace/na",
     "https://api.cloud.im/marketplace/eu",
@@ -22,7 +25,7 @@ MARKETPLACE_SUGGESTIONS = (
     "pl", "pt", "au", "nz", "in", "sg", "stg",
 )
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+NAME_PATTERN = re.compile(ACCOUNT_NAME_PATTERN)
 CODE_PATTERN = re.compile(r"^[a-z]{2,3}$")
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -33,8 +36,11 @@ def check_name(name: str, taken: set[str] | frozenset[str] = frozenset()) -> str
         return "Give the account a short name, e.g. uk-main."
     if not NAME_PATTERN.match(name):
         return "Use up to 40 letters, digits, '.', '-' or '_', starting with a letter or digit."
-    if name.lower() in {t.lower() for t in taken}:
-        return f"An account called {name} already exists; pick another name."
+    clash = next((t for t in taken if env_var_names(t) == env_var_names(name)), None)
+    if clash is not None:
+        if clash.lower() == name.lower():
+            return f"An account called {name} already exists; pick another name."
+        return f"{name} is too close to {clash}: both would read {env_var_names(name)[0]}; pick another name."
     return None
 
 
@@ -128,8 +134,3 @@ def check_decimal(text: str, what: str, *, minimum: Decimal = Decimal(0), maximu
         bound = f" and at most {maximum}" if maximum is not None else ""
         return f"{what} must be at least {minimum}{bound}."
     return None
-
-
-def env_name(account: str) -> str:
-    """``uk-main`` → ``UK_MAIN``: the account's part of ``IMTUI_<NAME>_PASSWORD``."""
-    return re.sub(r"[^A-Z0-9]", "_", account.upper())
