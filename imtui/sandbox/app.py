@@ -51,10 +51,10 @@ class SandboxAccount:
     base_url: str
     marketplace: str
     username: str
-    password: str
-    subscription_key: str
-    currency: str
-    reseller_id: str
+    password: str = field(repr=False)  # even fake secrets stay out of reprs, logs and tracebacks
+    subscription_key: str = field(repr=False)
+    currency: str = "USD"
+    reseller_id: str = ""
     #: ISO country of the seed customers ("US", "GB", "DE"); "" = from the marketplace code
     country: str = ""
 
