@@ -68,6 +68,7 @@ class Services:
     config: Config = field(default_factory=Config)
     _clients: dict[str, MarketplaceClient] = field(default_factory=dict)
     _cleanup: list[Callable[[], None]] = field(default_factory=list)
+    _retired: list[MarketplaceClient] = field(default_factory=list)
     #: customers loaded per account in this session (the mapping table reads these, not the API, when it reopens)
     customers: dict[str, list[Customer]] = field(default_factory=dict)
 
@@ -125,9 +126,10 @@ class Services:
         return services
 
     async def aclose(self) -> None:
-        for client in self._clients.values():
+        for client in [*self._clients.values(), *self._retired]:
             await client.aclose()
         self._clients.clear()
+        self._retired.clear()
         for step in self._cleanup:
             step()
         self._cleanup.clear()
@@ -163,10 +165,19 @@ class Services:
             self._clients[name] = self._new_client(account, found.secrets)
         return self._clients[name]
 
-    async def _drop_client(self, name: str) -> None:
-        client = self._clients.pop(name, None)
+    def _drop_client(self, name: str | None) -> None:
+        """Forget an account's client (its settings or secrets changed); it is closed with the others."""
+        client = self._clients.pop(name, None) if name else None
         if client is not None:
-            await client.aclose()
+            self._retired.append(client)
+
+    def reload_config(self) -> Config:
+        """Take the config as it is on disk now (after another imtui changed it); the undo history ends."""
+        self.config = self.store.reload()
+        self.mappings = MappingBook(self)
+        for name in list(self._clients):
+            self._drop_client(name)
+        return self.config
 
     # ------------------------------------------------------------ accounts
 
@@ -217,9 +228,8 @@ class Services:
             where = self.secrets.set(account.name, secrets)
         if replacing and replacing != account.name:
             self.secrets.delete(replacing)
-        self._clients.pop(account.name, None)
-        if replacing:
-            self._clients.pop(replacing, None)
+        self._drop_client(account.name)
+        self._drop_client(replacing)
         return where
 
     def open_vault(self, passphrase: str, *, create: bool) -> int:
@@ -241,7 +251,7 @@ class Services:
         self.store.save(config)
         self.config = config
         self.secrets.delete(name)
-        self._clients.pop(name, None)
+        self._drop_client(name)
         return before - len(config.mappings)
 
     # ------------------------------------------------------------ customers

@@ -122,6 +122,11 @@ class ImtuiApp(App[None]):
         yield from super().get_system_commands(screen)
         for mode, (key, label, help_text) in AREAS.items():
             yield SystemCommand(f"Go to {label}", f"{help_text} (key {key})", partial(self.action_area, mode))
+        yield SystemCommand(
+            "Reload config from disk",
+            "Take config.toml as it is now, e.g. after another imtui changed it",
+            self.action_reload_config,
+        )
         for account in self.services.config.accounts:
             if account.name != self.current_account:
                 yield SystemCommand(
@@ -129,6 +134,25 @@ class ImtuiApp(App[None]):
                     f"Make {account.name} ({account.marketplace}) the current account",
                     partial(setattr, self, "current_account", account.name),
                 )
+
+    def action_reload_config(self) -> None:
+        try:
+            self.services.reload_config()
+        except Exception as exc:  # a file broken by hand: said, and nothing overwritten
+            self.notify(str(exc), title="Config", severity="error", timeout=15)
+            return
+        self._update_subtitle()
+        # the screen in view shows the new config; the others are rebuilt when next opened
+        for mode in ("accounts", "customers"):
+            if mode != self.current_mode and mode in self._modes:
+                self.remove_mode(mode)
+                self.add_mode(mode, self.MODES[mode])
+        screen = self.screen
+        if isinstance(screen, AccountsScreen):
+            screen.refresh_accounts()
+        elif isinstance(screen, CustomersScreen):
+            screen.refill()
+        self.notify("Config reloaded from disk.", title="Config")
 
     async def on_unmount(self) -> None:
         await self.services.aclose()
