@@ -1,7 +1,8 @@
 """Headless sub-commands: ``imtui accounts ...`` and ``imtui mappings ...``.
 
 They call ``imtui.core.services`` exactly as the UI does; they never import Textual. Exit codes: 0 done,
-1 the marketplace refused or could not be reached, 2 bad input or a broken config.
+1 the marketplace refused or could not be reached, 2 bad input (including rows skipped on import), a
+broken config, or nowhere to keep secrets.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TextIO
 
 from imtui.core import accounts as rules
 from imtui.core.config import AccountConfig, ConfigError
-from imtui.core.secrets import AccountSecrets, env_var_names
+from imtui.core.secrets import VAULT_ENV_VAR, AccountSecrets, SecretStoreError, env_var_names
 from imtui.core.api import ApiError
 from imtui.core.services import (
     MAPPING_COLUMNS,
@@ -62,15 +63,26 @@ def _read_secrets(name: str, stdin: TextIO) -> AccountSecrets | None:
     return AccountSecrets(password=password, subscription_key=key)
 
 
+def _guarded(run) -> int:
+    """Run a command; every failure a user can meet becomes one line and an exit code, never a traceback."""
+    try:
+        return run()
+    except ApiError as exc:
+        _err(str(exc))
+        return 1
+    except (ServiceError, ConfigError, SecretStoreError) as exc:
+        _err(str(exc))
+        return 2
+    except (OSError, UnicodeError, ValueError) as exc:
+        _err(f"{exc.strerror or exc}: {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc))
+        return 2
+
+
 def accounts_command(args: argparse.Namespace, stdin: TextIO | None = None) -> int:
     services = _open(args)
     if services is None:
         return 2
-    try:
-        return asyncio.run(_accounts(services, args, stdin or sys.stdin))
-    except ServiceError as exc:
-        _err(str(exc))
-        return 2
+    return _guarded(lambda: asyncio.run(_accounts(services, args, stdin or sys.stdin)))
 
 
 async def _accounts(services: Services, args: argparse.Namespace, stdin: TextIO) -> int:
@@ -142,6 +154,18 @@ async def _add(services: Services, args: argparse.Namespace, stdin: TextIO) -> i
         read_only=args.read_only,
     )
     secrets = _read_secrets(args.name, stdin)
+    if secrets is not None and not services.secrets.can_persist():
+        passphrase = os.environ.get(VAULT_ENV_VAR, "")
+        if passphrase and not services.secrets.vault_exists:
+            services.open_vault(passphrase, create=True)
+            print(f"Created the encrypted vault {services.paths.vault_file} with {VAULT_ENV_VAR}.")
+        else:
+            password_var, key_var = env_var_names(args.name)
+            raise ServiceError(
+                "There is no OS keyring or unlocked vault to keep the secrets, so nothing was saved. Set "
+                f"{password_var} and {key_var} instead, or set {VAULT_ENV_VAR} to create or open an encrypted "
+                "vault, or add the account in the app (key 1) and create the vault there (ctrl+v)."
+            )
     if not args.no_test:
         effective = secrets
         if effective is None:
@@ -158,13 +182,6 @@ async def _add(services: Services, args: argparse.Namespace, stdin: TextIO) -> i
     where = services.save_account(account, secrets)
     if secrets is None:
         print(f"Saved {account.name}; its secrets are read from the environment ({', '.join(env_var_names(account.name))}).")
-    elif where == "session":
-        password_var, key_var = env_var_names(account.name)
-        print(
-            f"Saved {account.name}, but there is no keyring or unlocked vault to keep its secrets: set "
-            f"{password_var} and {key_var}, or set IMTUI_VAULT_PASSPHRASE and add it again.",
-            file=sys.stderr,
-        )
     else:
         print(f"Saved {account.name}; its secrets are in the {where}.")
     return 0
@@ -174,11 +191,7 @@ def mappings_command(args: argparse.Namespace) -> int:
     services = _open(args)
     if services is None:
         return 2
-    try:
-        return asyncio.run(_mappings(services, args))
-    except ServiceError as exc:
-        _err(str(exc))
-        return 2
+    return _guarded(lambda: asyncio.run(_mappings(services, args)))
 
 
 async def _load_rows(services: Services) -> tuple[list, list[str]]:
@@ -218,6 +231,8 @@ async def _mappings(services: Services, args: argparse.Namespace) -> int:
             path = Path(args.file)
             try:
                 text = path.read_text(encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                text = path.read_bytes().decode("cp1252", errors="replace")  # saved from Excel on Windows
             except OSError as exc:
                 _err(f"could not read {path}: {exc.strerror}")
                 return 2
@@ -226,7 +241,7 @@ async def _mappings(services: Services, args: argparse.Namespace) -> int:
             for error in [*errors, *more]:
                 _err(f"{path.name} line {error.line}: {error.reason} (skipped)")
             print(f"Imported {changed} mapping(s) from {path}.")
-            return 0 if not (errors or more) else 1
+            return 0 if not (errors or more) else 2
         if action == "auto":
             rows, failed = await _load_rows(services)
             plan = services.mappings.plan_auto(rows)

@@ -111,7 +111,7 @@ def test_accounts_add_rejects_bad_fields_with_reasons(monkeypatch, capsys):
     assert "letters, digits" in err and "https" in err and "us" in err
 
 
-def test_headless_add_without_any_keyring_says_where_to_put_secrets(served, monkeypatch, capsys):
+def test_headless_add_without_any_keyring_saves_nothing_and_says_where_to_put_secrets(served, monkeypatch, capsys):
     sb, account, url = served
     import keyring
 
@@ -119,9 +119,37 @@ def test_headless_add_without_any_keyring_says_where_to_put_secrets(served, monk
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{account.password}\n{account.subscription_key}\n"))
     code = main(["accounts", "add", "us-main", "--url", url, "--marketplace", "us", "--username", account.username])
     err = capsys.readouterr().err
-    assert code == 0
-    assert "IMTUI_US_MAIN_PASSWORD" in err and "IMTUI_VAULT_PASSPHRASE" in err
-    assert account.password not in resolve_paths().config_file.read_text()
+    assert code == 2
+    assert "IMTUI_US_MAIN_PASSWORD" in err and "IMTUI_VAULT_PASSPHRASE" in err and "nothing was saved" in err
+    assert not resolve_paths().config_file.exists()
+
+
+def test_headless_add_with_a_vault_passphrase_creates_the_vault(served, monkeypatch, capsys):
+    sb, account, url = served
+    import keyring
+
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    monkeypatch.setenv("IMTUI_VAULT_PASSPHRASE", "a long vault passphrase")
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{account.password}\n{account.subscription_key}\n"))
+    code = main(["accounts", "add", "us-main", "--url", url, "--marketplace", "us", "--username", account.username])
+    out = capsys.readouterr().out
+    assert code == 0 and "Created the encrypted vault" in out and "vault" in out
+    vault = resolve_paths().vault_file.read_bytes()
+    assert account.password.encode() not in vault
+    assert main(["accounts", "test", "us-main"]) == 0  # a later run reads the secrets back from the vault
+
+
+def test_cli_errors_are_one_line_not_a_traceback(served, monkeypatch, capsys, tmp_path):
+    sb, account, url = served
+    assert add_account(account, url, monkeypatch) == 0
+    capsys.readouterr()
+    assert main(["mappings", "export", "-o", str(tmp_path / "missing" / "x.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "x.csv" in err
+    excel = tmp_path / "excel.csv"
+    excel.write_bytes("account,customer_id,client\nus-main,1000101,Caf\xe9 M\xfcller\n".encode("cp1252"))
+    assert main(["mappings", "import", str(excel)]) == 0
+    assert ConfigStore(resolve_paths().config_file).load().mapping_for("us-main", "1000101").client == "Café Müller"
 
 
 def test_mappings_auto_dry_run_then_apply_then_export_and_import(served, monkeypatch, capsys, tmp_path):
@@ -161,7 +189,7 @@ def test_mappings_auto_dry_run_then_apply_then_export_and_import(served, monkeyp
         f"us-main,{first_unmapped['customer_id']},{first_unmapped['customer_name']},Brand New Client,manual\n"
         "nowhere,1,X,Y,manual\n"
     )
-    assert main(["mappings", "import", str(edit)]) == 1  # one bad row: reported, the rest applied
+    assert main(["mappings", "import", str(edit)]) == 2  # one bad row: reported, the rest applied
     err = capsys.readouterr().err
     assert "edit.csv line 3" in err and "no account called nowhere" in err
     config = ConfigStore(resolve_paths().config_file).load()

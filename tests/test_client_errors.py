@@ -322,3 +322,16 @@ async def test_gather_limited_bounds_concurrency_and_keeps_order():
     results = await MarketplaceClient.gather_limited(range(50), fetch, concurrency=5)
     assert results == [n * 2 for n in range(50)]
     assert peak == 5
+
+
+async def test_odd_rows_parse_or_fail_as_invalid_response_never_a_validation_crash():
+    body = {"data": [{"id": 1, "name": None, "status": None}], "pagination": {"offset": 0, "limit": 500, "total": 1}}
+    async with make_client(Script(answer(200, body))) as client:
+        [customer] = await client.list_customers()
+    assert customer.id == "1" and customer.name == "" and customer.status == "unknown"
+
+    body = {"data": [{"id": "1", "name": "ok"}, None], "pagination": {"offset": 0, "limit": 500, "total": 2}}
+    async with make_client(Script(answer(200, body))) as client:
+        with pytest.raises(InvalidResponseError) as caught:
+            await client.list_customers()
+    assert "/customers" in str(caught.value)

@@ -53,6 +53,8 @@ def check_api_url(url: str) -> str | None:
         return "Type a full URL, e.g. https://api.cloud.im/marketplace/eu."
     if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
         return "Use https: secrets must never travel unencrypted (http is allowed only for 127.0.0.1/localhost)."
+    if parts.username or parts.password:
+        return "Leave the username and password out of the URL; type them in their own fields."
     if parts.query or parts.fragment:
         return "Leave out '?' and '#' parts: the API URL ends with the region, e.g. /marketplace/eu."
     return None
@@ -117,7 +119,7 @@ def check_positive_int(text: str, what: str) -> str | None:
     text = text.strip()
     if not text:
         return None
-    if not text.isdigit() or int(text) <= 0:
+    if not re.fullmatch(r"[0-9]+", text) or int(text) <= 0:
         return f"{what} must be a whole number above zero, or empty for no limit."
     return None
 

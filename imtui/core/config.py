@@ -145,6 +145,10 @@ class AccountConfig(_ConfigModel):
                 "the API URL must be a full http(s) address, such as "
                 "https://api.cloud.im/marketplace/eu (copy it from the control panel's Marketplace API page)",
             )
+        if parts.username or parts.password:
+            raise PydanticCustomError(
+                "api_url", "the API URL must not carry a username or password; they belong in their own fields"
+            )
         return value.rstrip("/")
 
     @field_validator("marketplace")

@@ -71,6 +71,8 @@ class Services:
     _retired: list[MarketplaceClient] = field(default_factory=list)
     #: customers loaded per account in this session (the mapping table reads these, not the API, when it reopens)
     customers: dict[str, list[Customer]] = field(default_factory=dict)
+    #: bumped by every account change, so screens built on the old list know to start afresh
+    accounts_changed: int = 0
 
     def __post_init__(self) -> None:
         self.mappings = MappingBook(self)
@@ -204,10 +206,12 @@ class Services:
         self, account: AccountConfig, secrets: AccountSecrets | None, *, replacing: str | None = None
     ) -> str | None:
         """Add or replace an account; store its secrets. Returns where the secrets went (or None if kept)."""
+        from imtui.core.accounts import check_name
+
+        problem = check_name(account.name, {a.name for a in self.config.accounts if a.name != replacing})
+        if problem:
+            raise ServiceError(problem)
         config = self.config.model_copy(deep=True)
-        others = [a for a in config.accounts if a.name not in {replacing, account.name}]
-        if any(a.name.lower() == account.name.lower() for a in others):
-            raise ServiceError(f"An account called {account.name} already exists.")
         position = next((i for i, a in enumerate(config.accounts) if a.name in {replacing, account.name}), None)
         if position is None:
             config.accounts.append(account)
@@ -230,6 +234,10 @@ class Services:
             self.secrets.delete(replacing)
         self._drop_client(account.name)
         self._drop_client(replacing)
+        self.customers.pop(account.name, None)
+        if replacing:
+            self.customers.pop(replacing, None)
+        self.accounts_changed += 1
         return where
 
     def open_vault(self, passphrase: str, *, create: bool) -> int:
@@ -252,6 +260,8 @@ class Services:
         self.config = config
         self.secrets.delete(name)
         self._drop_client(name)
+        self.customers.pop(name, None)
+        self.accounts_changed += 1
         return before - len(config.mappings)
 
     # ------------------------------------------------------------ customers
@@ -261,7 +271,7 @@ class Services:
         client = self.client(name)
         loaded: list[Customer] = []
         async for page in client.pages("customers"):
-            customers = [Customer.model_validate(row) for row in page.items]
+            customers = [client.parse_row(Customer, row, "GET", "/customers") for row in page.items]
             loaded.extend(customers)
             yield CustomerPage(name, customers, len(loaded), page.total)
         self.customers[name] = loaded
@@ -318,7 +328,8 @@ class MappingBook:
 
     def __init__(self, services: "Services") -> None:
         self.services = services
-        self._undo: list[tuple[str, Config]] = []
+        # (what, mappings, clients) before each change: undo never touches accounts or preferences
+        self._undo: list[tuple[str, list, list]] = []
 
     @property
     def config(self) -> Config:
@@ -330,7 +341,7 @@ class MappingBook:
         result = mutate(after)
         self.services.store.save(after)  # raises before anything changes in memory if it cannot be written
         self.services.config = after
-        self._undo.append((description, before))
+        self._undo.append((description, before.mappings, before.clients))
         del self._undo[: -self.UNDO_DEPTH]
         return result
 
@@ -342,9 +353,13 @@ class MappingBook:
         """Revert the last change; returns what was undone, or ``None`` if there was nothing."""
         if not self._undo:
             return None
-        description, before = self._undo[-1]
-        self.services.store.save(before)
-        self.services.config = before
+        description, mappings, clients = self._undo[-1]
+        accounts = {a.name for a in self.config.accounts}
+        restored = self.config.model_copy(
+            update={"mappings": [m for m in mappings if m.account in accounts], "clients": list(clients)}
+        )
+        self.services.store.save(restored)
+        self.services.config = restored
         self._undo.pop()
         return description
 
@@ -499,18 +514,23 @@ class MappingBook:
                 clear.add((account, customer_id))
                 continue
             try:
-                good.append(
-                    Mapping(account=account, customer_id=customer_id, customer_name=record.get("customer_name", ""),
-                            client=record.get("client") or None, how=how)
-                )
+                mapping = Mapping(account=account, customer_id=customer_id, customer_name=record.get("customer_name", ""),
+                                  client=record.get("client") or None, how=how)
+                if mapping.client:
+                    Client(name=mapping.client)  # a client name the config would refuse is this row's problem
+                good.append(mapping)
             except ValueError as exc:
                 reason = exc.errors()[0]["msg"] if hasattr(exc, "errors") else str(exc)
                 errors.append(RowError(line, reason))
 
         def mutate(config: Config) -> int:
             for mapping in good:
-                if mapping.client and config.client(mapping.client) is None:
-                    config.clients.append(Client(name=mapping.client))
+                if mapping.client:
+                    existing = config.client(mapping.client)
+                    if existing is None:
+                        config.clients.append(Client(name=mapping.client))
+                    elif existing.name != mapping.client:  # one spelling per client, or auto-map's checks miss it
+                        mapping = mapping.model_copy(update={"client": existing.name})
                 self._put(config, mapping)
             config.mappings[:] = [m for m in config.mappings if (m.account, m.customer_id) not in clear]
             return len(good) + len(clear)

@@ -287,11 +287,18 @@ class MarketplaceClient:
         return errors.ServerError(message, html=html, **where)
 
     def _parse(self, response: httpx.Response, model: type[T]) -> T:
-        data = self._json(response)
+        return self.parse_row(model, self._json(response), response.request.method, response.request.url.path)
+
+    def parse_row(self, model: type[T], data: Any, method: str = "GET", path: str = "") -> T:
+        """Parse one resource; a shape the models cannot take is an InvalidResponseError, never a crash."""
         try:
             return model.model_validate(data)  # type: ignore[attr-defined]
         except ValidationError as exc:
-            raise self._invalid(response, f"unexpected {model.__name__} shape ({exc.error_count()} problems)") from None
+            raise errors.InvalidResponseError(
+                f"unexpected {model.__name__} shape ({exc.error_count()} problem(s))",
+                method=method,
+                path=path.removeprefix(httpx.URL(self.base_url).path),
+            ) from None
 
     def _json(self, response: httpx.Response) -> Any:
         try:
@@ -311,6 +318,9 @@ class MarketplaceClient:
 
     async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         return self._json(await self._send("GET", path, params=params, retry=True))
+
+    async def _get_one(self, path: str, model: type[T]) -> T:
+        return self._parse(await self._send("GET", path, retry=True), model)
 
     # ---------------------------------------------------------------- paging
 
@@ -340,7 +350,7 @@ class MarketplaceClient:
         """Every row of a list, parsed into ``model``."""
         async for page in self.pages(path, params, limit=limit):
             for row in page.items:
-                yield model.model_validate(row)  # type: ignore[attr-defined]
+                yield self.parse_row(model, row, "GET", "/" + path)
 
     async def collect(self, path: str, model: type[T], params: dict[str, Any] | None = None) -> list[T]:
         return [row async for row in self.rows(path, model, params)]
@@ -386,12 +396,12 @@ class MarketplaceClient:
     async def get_reseller(self, reseller_id: str | None = None) -> Reseller:
         """The account itself (``GET /resellers`` first row), or one reseller by id."""
         if reseller_id is not None:
-            return Reseller.model_validate(await self._get(f"resellers/{reseller_id}"))
+            return await self._get_one(f"resellers/{reseller_id}", Reseller)
         body = await self._get("resellers", {"limit": 1})
         rows = body.get("data") if isinstance(body, dict) else None
         if not rows:
             raise errors.NotFoundError("the account has no reseller record", method="GET", path="/resellers")
-        return Reseller.model_validate(rows[0])
+        return self.parse_row(Reseller, rows[0], "GET", "/resellers")
 
     # ---------------------------------------------------------------- customers
 
@@ -409,10 +419,10 @@ class MarketplaceClient:
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise errors.InvalidResponseError("a list answer without a data array", method="GET", path="/customers")
         total = (body.get("pagination") or {}).get("total")
-        return [Customer.model_validate(row) for row in body["data"]], total
+        return [self.parse_row(Customer, row, "GET", "/customers") for row in body["data"]], total
 
     async def get_customer(self, customer_id: str) -> Customer:
-        return Customer.model_validate(await self._get(f"customers/{customer_id}"))
+        return await self._get_one(f"customers/{customer_id}", Customer)
 
     # ---------------------------------------------------------------- products
 
@@ -446,7 +456,7 @@ class MarketplaceClient:
         return [s async for s in self.iter_subscriptions(**filters)]
 
     async def get_subscription(self, subscription_id: str) -> SubscriptionDetail:
-        return SubscriptionDetail.model_validate(await self._get(f"subscriptions/{subscription_id}"))
+        return await self._get_one(f"subscriptions/{subscription_id}", SubscriptionDetail)
 
     async def get_subscriptions(
         self, subscription_ids: Sequence[str], *, concurrency: int = 8, on_done: Callable | None = None
@@ -513,7 +523,7 @@ class MarketplaceClient:
         return [o async for o in self.iter_orders(**filters)]
 
     async def get_order(self, order_id: str) -> Order:
-        return Order.model_validate(await self._get(f"orders/{order_id}"))
+        return await self._get_one(f"orders/{order_id}", Order)
 
     async def withdraw_order(self, order_id: str) -> Order:
         """Withdraw an order that has not completed yet (``statusCode: CL``)."""

@@ -90,6 +90,9 @@ Quantity = Annotated[int | Decimal | None, BeforeValidator(_to_quantity)]
 OptDate = Annotated[date | None, BeforeValidator(_to_date)]
 OptDateTime = Annotated[datetime | None, BeforeValidator(_to_datetime)]
 Id = Annotated[str | None, BeforeValidator(_to_str)]
+# a name or status sent as null reads as empty / "unknown" instead of failing the whole row
+Text = Annotated[str, BeforeValidator(lambda v: "" if v is None else v)]
+Status = Annotated[str, BeforeValidator(lambda v: "unknown" if v is None else v)]
 
 
 class ApiModel(BaseModel):
@@ -152,7 +155,7 @@ _ISO_UNIT = {"day": "D", "month": "M", "year": "Y"}
 class Period(ApiModel):
     """A term or billing period: ``{"type": "month", "duration": 1}``. Shown as ``P1M``."""
 
-    type: str = "unknown"
+    type: Status = "unknown"
     duration: Quantity = None
 
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -216,8 +219,8 @@ class ContactPerson(ApiModel):
 
 class Customer(ApiModel):
     id: Id = None
-    name: str = ""
-    status: str = "unknown"
+    name: Text = ""
+    status: Status = "unknown"
     external_id: str | None = None
     address: Address | None = None
     contact_persons: list[ContactPerson] = Field(default_factory=list)
@@ -237,8 +240,8 @@ class Customer(ApiModel):
 
 class Reseller(ApiModel):
     id: Id = None
-    name: str = ""
-    status: str = "unknown"
+    name: Text = ""
+    status: Status = "unknown"
     currency: str | None = None
     address: Address | None = None
     language: str | None = None
@@ -257,10 +260,10 @@ class ProductPrice(ApiModel):
 
 class Product(ApiModel):
     id: Id = None
-    mpn: str = ""
+    mpn: Text = ""
     vendor: str | None = None
     service_name: str | None = None
-    name: str = ""
+    name: Text = ""
     minimum_quantity: Quantity = None
     maximum_quantity: Quantity = None
     prices: list[ProductPrice] = Field(default_factory=list)
@@ -294,9 +297,9 @@ class Subscription(ApiModel):
     """A list row: no quantity, no products, no prices (production sends none)."""
 
     id: Id = None
-    name: str = ""
+    name: Text = ""
     customer_id: Id = None
-    status: str = "unknown"
+    status: Status = "unknown"
     renewal_status: bool | None = None
     creation_date: OptDate = None
     renewal_date: OptDate = None
@@ -310,9 +313,9 @@ class Subscription(ApiModel):
 
 class SubscriptionProduct(ApiModel):
     id: Id = None
-    mpn: str = ""
+    mpn: Text = ""
     vendor: str | None = None
-    name: str = ""
+    name: Text = ""
     quantity: Quantity = None
     unit_price: Money | None = None
     unit_cost: Money | None = None
@@ -351,12 +354,12 @@ class Order(ApiModel):
 
     id: Id = None
     order_number: str | None = None
-    type: str = "unknown"
+    type: Status = "unknown"
     customer_id: Id = None
     po_number: str | None = None
     creation_date: OptDateTime = None
     provisioning_date: OptDateTime = None
-    status: str = "unknown"
+    status: Status = "unknown"
     status_code: str | None = None
     total: Money | None = None
     products: list[OrderLine] = Field(default_factory=list)
