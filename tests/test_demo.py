@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from imtui.core.services import Services
 from imtui.tui.app import ImtuiApp
 
@@ -29,3 +31,23 @@ async def test_demo_app_opens_on_customers_with_every_account_loaded():
         await pilot.press("3")
         assert app.current_mode == "subscriptions"
         assert "not built yet" in str(app.screen.query_one("#not-built-text").render())
+
+
+async def test_a_crash_report_never_shows_local_variables(make_services):
+    """Textual's crash screen prints each frame's locals; ours must not (a password may be one)."""
+    services = make_services()
+    app = ImtuiApp(services, start_in="accounts")
+    secret = "pw-never-on-screen"
+
+    def boom():
+        typed_password = secret  # noqa: F841 - a local the traceback must not print
+        raise RuntimeError("boom")
+
+    shown = []
+    app._print_error_renderables = lambda: shown.extend(app._exit_renderables)  # what would reach the terminal
+    with pytest.raises(RuntimeError):
+        async with app.run_test(size=(100, 30)) as pilot:
+            app.call_later(boom)
+            await pilot.pause()
+    printed = "".join(segment.text for renderable in shown for segment in renderable.segments)
+    assert "RuntimeError" in printed and secret not in printed

@@ -243,8 +243,8 @@ class _Vault:
 
     path: Path
     header: bytes  # magic + cost + salt: identifies the key
-    fernet: Fernet
-    accounts: dict[str, dict[str, str]] = field(default_factory=dict)
+    fernet: Fernet = field(repr=False)
+    accounts: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # never in a repr or traceback
     stamp: tuple[int, int] | None = None  # (mtime_ns, size) of the file when last read or written
 
 

@@ -335,7 +335,10 @@ class MappingBook:
     def config(self) -> Config:
         return self.services.config
 
-    def _change(self, description: str, mutate: Callable[[Config], Any]) -> Any:
+    def _change(self, description: str, mutate: Callable[[Config], Any], rows: list[CustomerRow] = ()) -> Any:
+        gone = sorted({r.account for r in rows} - {a.name for a in self.config.accounts})
+        if gone:
+            raise ServiceError(f"The account {gone[0]} no longer exists; reload the customers (r).")
         before = self.config
         after = before.model_copy(update={"mappings": list(before.mappings), "clients": list(before.clients)})
         result = mutate(after)
@@ -393,7 +396,7 @@ class MappingBook:
                 config.clients.append(Client(name=name))
             self._put(config, Mapping(account=row.account, customer_id=str(row.customer.id), customer_name=row.customer.name, client=name, how=how))
 
-        self._change(f"map {row.customer.name} to {client}", mutate)
+        self._change(f"map {row.customer.name} to {client}", mutate, [row])
 
     def ignore(self, row: CustomerRow) -> None:
         self._change(
@@ -402,6 +405,7 @@ class MappingBook:
                 config,
                 Mapping(account=row.account, customer_id=str(row.customer.id), customer_name=row.customer.name, how="ignored"),
             ),
+            [row],
         )
 
     def clear(self, row: CustomerRow) -> bool:
@@ -492,7 +496,7 @@ class MappingBook:
                     mapped.add(row.key)
                     counts["mapped"] += 1
 
-        self._change(f"create clients from {len(rows)} customer(s)", mutate)
+        self._change(f"create clients from {len(rows)} customer(s)", mutate, rows)
         return ClientImportResult(**counts)
 
     def import_mappings(self, rows: list[tuple[int, dict[str, str]]]) -> tuple[int, list["RowError"]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 
+from rich.segment import Segments
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -153,6 +154,16 @@ class ImtuiApp(App[None]):
         elif isinstance(screen, CustomersScreen):
             screen.refill()
         self.notify("Config reloaded from disk.", title="Config")
+
+    def _fatal_error(self) -> None:
+        """As Textual's, but the traceback never shows local variables: they can hold typed secrets."""
+        from rich.traceback import Traceback
+
+        self.bell()
+        self._exit_renderables.append(
+            Segments(self.console.render(Traceback(show_locals=False, width=None), self.console.options))
+        )
+        self._close_messages_no_wait()
 
     async def on_unmount(self) -> None:
         await self.services.aclose()

@@ -71,6 +71,10 @@ class AccountsScreen(Screen[None]):
         # there is nothing to delete or no vault to open.
         Binding("ctrl+d", "delete", "Delete", id="accounts.delete", tooltip="Delete the selected account", priority=True),
         Binding("ctrl+v", "vault", "Vault", id="accounts.vault", tooltip="Keep secrets in an encrypted vault", priority=True),
+        Binding(
+            "escape", "leave_form", "To list", id="accounts.leave_form",
+            tooltip="Leave the form for the account list (then 1-5 switch areas)",
+        ),
     ]
 
     table = getters.query_one("#account-table", DataTable)
@@ -322,7 +326,13 @@ class AccountsScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "delete":
-            return bool(self.query("#account-table")) and self.table.row_count > 0
+            # from the list: the highlighted account; from the form: the account being edited (confirmed
+            # in a dialog). On a new account's form it stays the field's delete-right key.
+            if not self.query("#account-table") or not self.table.row_count:
+                return False
+            return self.table.has_focus or self.editing is not None
+        if action == "leave_form":
+            return not (self.query("#account-table") and self.table.has_focus)
         if action == "vault":
             services = self.app.services
             return not services.demo and not services.secrets.can_persist()
@@ -330,6 +340,9 @@ class AccountsScreen(Screen[None]):
 
     def action_new(self) -> None:
         self.start_new()
+
+    def action_leave_form(self) -> None:
+        self.table.focus()
 
     def action_reveal(self) -> None:
         for field_id in ("password", "subscription_key"):

@@ -236,6 +236,7 @@ class CustomersScreen(Screen[None]):
         self.rows: list[CustomerRow] = []
         self.only_unmapped = False
         self._progress: dict[str, str] = {}
+        self._accounts_version = -1  # services.accounts_changed when the rows were built
         self._index: ClientIndex | None = None
         self._index_clients: tuple[str, ...] = ()
         self._lines: dict[tuple[str, str], _Line] = {}
@@ -264,7 +265,21 @@ class CustomersScreen(Screen[None]):
         for key, label in COLUMNS:
             self.table.add_column(label, key=key)
         self._size_columns()
+        self._fill_from_accounts()
+        self.table.focus()
+
+    def on_screen_resume(self) -> None:
+        # an account added, renamed or deleted meanwhile: rows of the old list would map customers of
+        # accounts that no longer exist, so start from the accounts as they are now
+        if self._accounts_version != self.app.services.accounts_changed:
+            self._clear_rows()
+            self._size_columns()
+            self._fill_from_accounts()
+
+    def _fill_from_accounts(self) -> None:
         services = self.app.services
+        self._accounts_version = services.accounts_changed
+        self._progress = {}
         if not services.config.accounts:
             self.status.update("No account yet: press 1 to add a marketplace account.")
             return
@@ -278,7 +293,6 @@ class CustomersScreen(Screen[None]):
                 self._loading.add(account.name)
                 self.load_account(account.name)
         self._show_progress()
-        self.table.focus()
 
     def on_resize(self) -> None:
         self._size_columns()
@@ -311,7 +325,10 @@ class CustomersScreen(Screen[None]):
                 _settle_heap()
 
     def _page_arrived(self, page: CustomerPage) -> None:
+        had_rows = bool(self.rows)
         self._add_rows([CustomerRow(page.account, c) for c in page.customers])
+        if not had_rows:
+            self.refresh_bindings()  # the first customers: mapping actions apply now
         total = f"/{page.total:,}" if page.total is not None and page.loaded < page.total else ""
         self._progress[page.account] = f"{page.account}: {page.loaded:,}{total}"
         self._show_progress()
@@ -466,10 +483,7 @@ class CustomersScreen(Screen[None]):
         """Apply one change through the services; say why if it could not be saved."""
         try:
             change()
-        except (ServiceError, OSError, ValueError) as exc:
-            self.notify(f"Not saved: {exc}", severity="error", title="Mappings", timeout=10, markup=False)
-            return False
-        except Exception as exc:  # a config conflict with another imtui, and the like
+        except Exception as exc:  # a config conflict with another imtui, a full disk, ...: said, nothing lost
             self.notify(f"Not saved: {exc}", severity="error", title="Mappings", timeout=10, markup=False)
             return False
         if self.only_unmapped:
@@ -478,6 +492,12 @@ class CustomersScreen(Screen[None]):
             for row in rows:
                 self._refresh_row(row)
         self._show_progress()
+        return True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Dim what cannot apply before any customer has arrived (undo stays: it says when there is nothing)."""
+        if action in {"auto_map", "create_clients", "next_unmapped", "clear", "ignore"}:
+            return True if self.rows else None
         return True
 
     def _suggestions(self, row: CustomerRow):
@@ -638,13 +658,17 @@ class CustomersScreen(Screen[None]):
             done,
         )
 
-    def action_reload(self) -> None:
+    def _clear_rows(self) -> None:
         self.workers.cancel_group(self, "load-customers")  # a load still running would add its pages twice
+        self._loading.clear()
         self.rows.clear()
         self._by_key_map.clear()
         self._lines.clear()
         self._shown.clear()
         self.table.clear()
+
+    def action_reload(self) -> None:
+        self._clear_rows()
         self.app.services.customers.clear()
         for account in self.app.services.config.accounts:
             self._progress[account.name] = f"{account.name}: loading…"
