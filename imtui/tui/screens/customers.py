@@ -54,10 +54,31 @@ def row_key(row: CustomerRow) -> str:
     return f"{row.account}\x1f{row.customer.id}"
 
 
-def _cell(value: str, style: str = "") -> Text:
-    # Text, not str: a str cell is parsed as markup ("Acme [UK] Ltd" would lose "[UK]"), and it is cut
-    # with an ellipsis at the column's width instead of wrapping out of sight
-    return Text(value, style=style, no_wrap=True, overflow="ellipsis", end="")
+class _Cell:
+    """A cell's text, made into a Rich ``Text`` only when it is drawn.
+
+    Not a str: a str cell is parsed as markup ("Acme [UK] Ltd" would lose "[UK]"). Not a ``Text`` up
+    front either: 5,000 rows x 8 cells of ``Text`` took 0.3 s to build, and only the visible rows are
+    ever drawn. The text is cut with an ellipsis at the column's width instead of wrapping out of sight.
+    """
+
+    __slots__ = ("value", "style", "_text")
+
+    def __init__(self, value: str, style: str = "") -> None:
+        self.value = value
+        self.style = style
+        self._text: Text | None = None
+
+    def __rich__(self) -> Text:
+        if self._text is None:
+            self._text = Text(self.value, style=self.style, no_wrap=True, overflow="ellipsis", end="")
+        return self._text
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_cell = _Cell
 
 
 _COLUMN_KEYS = tuple(ColumnKey(key) for key, _ in COLUMNS)
