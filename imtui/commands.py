@@ -194,18 +194,11 @@ def mappings_command(args: argparse.Namespace) -> int:
     return _guarded(lambda: asyncio.run(_mappings(services, args)))
 
 
-async def _load_rows(services: Services) -> tuple[list, list[str]]:
-    """Customers of every account; accounts that fail are reported, the others still used."""
-    failed: list[str] = []
-    for account in services.config.accounts:
-        try:
-            async for _ in services.customer_pages(account.name):
-                pass
-        except (ApiError, ServiceError) as exc:
-            failed.append(account.name)
-            _err(f"customers of {account.name} could not be loaded: {exc}")
-    rows = [CustomerRow(a.name, c) for a in services.config.accounts for c in services.customers.get(a.name, [])]
-    return rows, failed
+async def _load_rows(services: Services) -> tuple[list[CustomerRow], list[str]]:
+    rows, failed = await services.load_all_customers()
+    for name, exc in failed.items():
+        _err(f"customers of {name} could not be loaded: {exc}")
+    return rows, list(failed)
 
 
 async def _mappings(services: Services, args: argparse.Namespace) -> int:

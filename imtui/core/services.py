@@ -276,16 +276,21 @@ class Services:
             yield CustomerPage(name, customers, len(loaded), page.total)
         self.customers[name] = loaded
 
-    async def load_all_customers(self, on_page: Callable[[CustomerPage], None] | None = None) -> list["CustomerRow"]:
-        """Customers of every account (headless use): accounts in parallel, pages in order."""
+    async def load_all_customers(self) -> tuple[list["CustomerRow"], dict[str, ApiError | ServiceError]]:
+        """Customers of every account (headless use), accounts in parallel. An account that fails is
+        handed back with its error; the others are still used."""
+        failed: dict[str, ApiError | ServiceError] = {}
 
         async def one(name: str) -> None:
-            async for page in self.customer_pages(name):
-                if on_page:
-                    on_page(page)
+            try:
+                async for _ in self.customer_pages(name):
+                    pass
+            except (ApiError, ServiceError) as exc:
+                failed[name] = exc
 
         await MarketplaceClient.gather_limited([a.name for a in self.config.accounts], one, concurrency=4)
-        return [CustomerRow(a.name, c) for a in self.config.accounts for c in self.customers.get(a.name, [])]
+        rows = [CustomerRow(a.name, c) for a in self.config.accounts for c in self.customers.get(a.name, [])]
+        return rows, failed
 
 
 # ================================================================ mappings
