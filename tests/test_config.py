@@ -329,3 +329,17 @@ def test_platform_dirs_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     paths = resolve_paths()
     assert "imtui" in str(paths.config_dir) and "imtui" in str(paths.data_dir)
     assert paths.config_file.name == "config.toml"
+
+
+def test_save_refuses_a_config_that_would_not_load_again(tmp_path: Path) -> None:
+    """Callers append to lists (which skips validation): a save must still never write a file imtui
+    could not open, and must leave the previous file as it was."""
+    store = ConfigStore(tmp_path / "config.toml")
+    config = store.load()
+    config.clients.append(Client(name="Acme"))
+    store.save(config)
+    before = (tmp_path / "config.toml").read_bytes()
+    config.clients.append(Client(name="ACME"))
+    with pytest.raises(ConfigError, match="unique"):
+        store.save(config)
+    assert (tmp_path / "config.toml").read_bytes() == before

@@ -629,7 +629,13 @@ class ConfigStore:
             raise self._broken
         text = dump_config(config)
         # What we write must load again; a bug in a caller must not produce a file imtui cannot open.
-        parse_config(text, self.path)
+        # Re-validating the model's data catches that cheaply (callers append to lists, which skips
+        # validation); only when it fails is the text parsed, to name the line in the error.
+        try:
+            Config.model_validate(config.model_dump(mode="python"))
+        except ValidationError:
+            parse_config(text, self.path)
+            raise
         content = text.encode("utf-8")
 
         directory = self.path.parent
