@@ -335,3 +335,12 @@ async def test_odd_rows_parse_or_fail_as_invalid_response_never_a_validation_cra
         with pytest.raises(InvalidResponseError) as caught:
             await client.list_customers()
     assert "/customers" in str(caught.value)
+
+
+async def test_a_500_on_a_read_is_a_server_fault_with_advice_not_a_business_rule():
+    script = Script(answer(500, error_body(500, "An unexpected error occurred while processing the request.")))
+    async with make_client(script) as client:
+        with pytest.raises(ServerError) as caught:
+            await client.get_customer("1")
+    assert not isinstance(caught.value, BusinessRuleError)
+    assert "try again" in str(caught.value) and "a8n-123" in str(caught.value)

@@ -276,7 +276,8 @@ class MarketplaceClient:
             return errors.RateLimitedError(message, retry_after=self._retry_after(response), **where)
         if 400 <= status < 500:
             return errors.InvalidRequestError(message, **where)
-        if status == 500 and message and not html:
+        if status == 500 and message and not html and method in ("POST", "PATCH") and path != "token":
+            # business rules guard changes (orders, renewal); a 500 on a read or a login is a server fault
             return errors.BusinessRuleError(message, **where)
         if status == 504:
             return errors.GatewayTimeoutError(
