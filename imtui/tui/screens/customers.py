@@ -337,7 +337,7 @@ class CustomersScreen(Screen[None]):
             async for page in self.app.services.customer_pages(name):
                 self._page_arrived(page)
         except (ApiError, ServiceError) as exc:
-            self._progress[name] = f"{name}: failed"
+            self._progress[name] = f"{name}: failed, r to retry"
             self._show_progress()
             self.notify(str(exc), title=f"Customers of {name}", severity="error", timeout=15, markup=False)
         finally:

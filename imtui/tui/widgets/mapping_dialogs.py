@@ -194,6 +194,9 @@ class ClientImportDialog(ModalScreen[ClientImportChoice | None]):
         self.selected = selected
         self.unmapped = unmapped
 
+    # the group is what one types here; enter creates, shift+tab reaches the choice of customers
+    AUTO_FOCUS = "#group"
+
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label("Create clients from Ingram customers", id="dialog-title")
