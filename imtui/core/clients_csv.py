@@ -19,7 +19,7 @@ Layout:
 Rows skipped and reported: an empty name, more non-empty cells than there are columns, a name over
 :data:`MAX_NAME_LENGTH` characters, a name spanning lines or holding control characters, a row the csv
 module cannot parse (stray or unclosed quotes), a duplicate name (identical, or equal after
-:func:`imtui.core.mapping.normalise`) and a duplicate external id. Entirely blank rows are skipped silently.
+:func:`imtui.core.matching.normalise`) and a duplicate external id. Entirely blank rows are skipped silently.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from imtui.core.mapping import normalise
+from imtui.core.matching import normalise
 
 __all__ = [
     "MAX_NAME_LENGTH",

@@ -21,7 +21,7 @@ from imtui.core.api import ApiError, AuthenticationError, MarketplaceClient
 from imtui.core.api.models import Customer
 from imtui.core.clients_csv import RowError, parse_clients_csv
 from imtui.core.config import AccountConfig, Client, Config, ConfigStore, Mapping
-from imtui.core.mapping import AutoMapPlan, CustomerRef, ExistingMapping, plan_auto_map
+from imtui.core.matching import AutoMapPlan, CustomerRef, ExistingMapping, plan_auto_map
 from imtui.core.paths import Paths, resolve_paths
 from imtui.core.secrets import AccountSecrets, SecretStore
 

@@ -22,7 +22,7 @@ from textual.widgets.data_table import ColumnKey, DuplicateKey, Row, RowKey
 
 from imtui.core.api import ApiError
 from imtui.core.config import Mapping
-from imtui.core.mapping import ClientIndex
+from imtui.core.matching import ClientIndex
 from imtui.core.services import CustomerPage, CustomerRow, ServiceError
 from imtui.tui.widgets.dialogs import MessageDialog
 from imtui.tui.widgets.mapping_dialogs import (

@@ -14,7 +14,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from imtui.core.mapping import AutoMapPlan, Suggestion
+from imtui.core.matching import AutoMapPlan, Suggestion
 from imtui.core.services import CustomerRow
 
 

@@ -3,7 +3,7 @@
 Skipped unless one is running and unlocked. To run it on Linux without a desktop session:
 
     dbus-run-session -- sh -c 'echo -n pass | gnome-keyring-daemon --unlock --components=secrets;
-                               python -m pytest tests/test_secrets_real_keyring.py'
+                               python -m pytest tests/unit/test_secrets_real_keyring.py'
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import pytest
 
 from imtui.sandbox import Faults, Sandbox, SandboxAccount
 
-SANDBOX_DIR = Path(__file__).resolve().parent.parent / "imtui" / "sandbox"
+SANDBOX_DIR = Path(__file__).resolve().parents[2] / "imtui" / "sandbox"
 BASIC_MPN = "CFQ7TTC0LH18:0001"  # Microsoft 365 Business Basic, sold on three terms
 MONTH = {"type": "month", "duration": 1}
 YEAR = {"type": "year", "duration": 1}

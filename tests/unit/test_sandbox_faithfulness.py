@@ -18,7 +18,7 @@ from imtui.sandbox import Sandbox
 
 SPEC_CANDIDATES = [
     # the project's read-only shared/ folder sits beside the repository (as in CI's clean clone)
-    str(Path(__file__).resolve().parent.parent.parent / "shared" / "api" / "simpleapi-1.15.yaml"),
+    str(Path(__file__).resolve().parents[3] / "shared" / "api" / "simpleapi-1.15.yaml"),
     "/work/shared/api/simpleapi-1.15.yaml",
 ]
 SPEC_PATH = next((Path(p) for p in SPEC_CANDIDATES if p and Path(p).is_file()), None)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from imtui.core.mapping import (
+from imtui.core.matching import (
     AUTO_THRESHOLD,
     MIN_SCORE,
     AutoMapPlan,

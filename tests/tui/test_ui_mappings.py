@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from imtui.core.config import Client, ConfigStore, Mapping
-from imtui.core.mapping import normalise
+from imtui.core.matching import normalise
 from imtui.tui.app import ImtuiApp
 from imtui.tui.screens.customers import CustomersScreen, row_key
 from imtui.tui.widgets.dialogs import MessageDialog
