@@ -6,8 +6,10 @@
    (``GET /subscriptions/{id}``) with bounded concurrency: on an incremental refresh only for subscriptions
    that are new, whose details were never read (or could not be read last time), whose list row changed, or
    whose ``lastModifiedDate`` is on or after the last sync's day; all of them on a full refresh;
-2. orders created since the last one seen (a small margin before it; all on the first refresh), and the
-   detail of orders still unfinished (to see them complete or fail);
+2. orders created since the last one seen (a small margin before it; all on the first refresh); orders the
+   snapshot holds as unfinished are looked up in the lists of unfinished orders (a page per status, not a
+   call per order) and the detail is read of each that left them (to see it complete or fail), and of
+   each new unfinished order (to learn its subscription and PO number);
 3. progress to an optional listener as it goes (:class:`RefreshProgress`, list rows as soon as read);
 4. what changed against the previous snapshot (``imtui.core.snapshot.diff``);
 5. everything written in ONE transaction at the end. A failure or a cancellation before that leaves the
@@ -29,7 +31,7 @@ from typing import Any, TypeVar
 
 from imtui.core.api.errors import ApiError, AuthenticationError, InvalidResponseError, NotFoundError
 from imtui.core.api.models import Customer, Order, Subscription, SubscriptionDetail
-from imtui.core.snapshot import AccountUpdate, Change, OrderRow, Snapshot, SubscriptionRow
+from imtui.core.snapshot import AccountUpdate, Change, OrderRow, Snapshot, SnapshotError, SubscriptionRow
 from imtui.core.snapshot.diff import Listing, customer_changes, order_changes, subscription_changes
 
 T = TypeVar("T")
@@ -37,6 +39,7 @@ T = TypeVar("T")
 DEFAULT_CONCURRENCY = 8
 ORDER_MARGIN = timedelta(minutes=10)  # re-read orders created this long before the newest one seen
 MODIFIED_DAY_LAG = timedelta(hours=12)  # the sync's day, as the westernmost timezone (UTC-12) dates it
+UNFINISHED_ORDER_STATUSES = ("submitted", "processing")  # listed to follow held orders without a call each
 SYSTEMIC_FAILURES = 5  # this many failed details, and more than half of those wanted: the account fails
 
 
@@ -54,7 +57,9 @@ class Phase:
 
 @dataclass(slots=True, frozen=True)
 class RefreshProgress:
-    """One step of a refresh. ``items``: the rows read in this step (a page of list rows, one detail)."""
+    """One step of a refresh. ``items``: what this step read: a page of list rows (``Customer``, ``Subscription``,
+    ``Order``), one ``SubscriptionDetail`` or ``Order`` detail (none when it failed); for ``done`` the
+    :class:`AccountRefresh`. The listener is called on the event loop: keep it quick."""
 
     account: str
     phase: str
@@ -154,7 +159,8 @@ async def refresh_account(
     """Refresh ``account`` (read through ``client``, a ``MarketplaceClient``) into ``snapshot``.
 
     Holds the data dir's sync lock meanwhile (``SnapshotBusyError`` if another refresh holds it). Raises
-    ``RefreshError`` when the API fails; the account's data in the snapshot is then as it was.
+    ``RefreshError`` when the API fails or the snapshot cannot be written; the account's data in the
+    snapshot is then as it was.
     """
     started = _utc(now or datetime.now(timezone.utc))
     clock = time.monotonic()
@@ -179,8 +185,11 @@ async def refresh_account(
         )
         update.summary = result.summary()
         run.emit(Phase.SAVING, 0, 1)
-        result.run_id = await _to_the_end(snapshot.commit, update)
-        run.emit(Phase.DONE, 1, 1)
+        try:
+            result.run_id = await _to_the_end(snapshot.commit, update)
+        except SnapshotError as exc:
+            raise RefreshError(account, str(exc), exc) from exc
+        run.emit(Phase.DONE, 1, 1, (result,))
     return result
 
 
@@ -296,15 +305,25 @@ async def _read_details(client: Any, run: "_Run", wanted: list[str],
 
 async def _read_orders(client: Any, run: "_Run", previous: "_Previous", full: bool,
                        concurrency: int) -> tuple[dict[str, Order], set[str], datetime | None]:
+    """Orders created since the cursor (all on a full refresh), and news of the ones held as unfinished."""
     cursor = previous.orders_cursor
     params: dict[str, Any] = {}
     if cursor is not None and not full:
         params["creationTimeFrom"] = (cursor - ORDER_MARGIN).strftime("%Y-%m-%dT%H:%M:%SZ")
     listing = await _read_list(client, run, "orders", Order, params, Phase.ORDERS, 0)
-    orders: dict[str, Order] = listing.rows
+    newest = max((_utc(o.creation_date) for o in listing.rows.values() if o.creation_date), default=None)
+    if cursor is not None and (newest is None or newest < cursor):
+        newest = cursor
+    orders: dict[str, Order] = dict(listing.rows)
     known = previous.orders
+    held = [oid for oid, (_, finished, _) in known.items() if not finished and oid not in orders]
+    if held:  # one list per unfinished status costs a page; a detail per held order would cost one each
+        for status in UNFINISHED_ORDER_STATUSES:
+            unfinished = await _read_list(client, run, "orders", Order, {"status": status}, Phase.ORDERS, 0)
+            orders.update(unfinished.rows)
+    # details: new unfinished orders (which subscription, which PO), held ones no longer unfinished (how it ended)
     wanted = [oid for oid, o in orders.items() if not o.finished and not (oid in known and known[oid][2])]
-    wanted += [oid for oid, (_, finished, _) in known.items() if not finished and oid not in orders]
+    wanted += [oid for oid in held if oid not in orders]
     done = 0
 
     def on_done(oid: str, result: Any) -> None:
@@ -319,10 +338,6 @@ async def _read_orders(client: Any, run: "_Run", previous: "_Previous", full: bo
     fetched = {oid for oid, r in zip(wanted, results) if isinstance(r, Order)}
     orders.update((oid, r) for oid, r in zip(wanted, results) if isinstance(r, Order))
     _failures(run, "order", wanted, results)
-    created = [o.creation_date for o in listing.rows.values() if o.creation_date is not None]
-    newest = max((_utc(c) for c in created), default=None)
-    if cursor is not None and (newest is None or newest < cursor):
-        newest = cursor
     return orders, fetched, newest
 
 

@@ -19,7 +19,7 @@ from imtui.core.refresh import (
     sync_day,
 )
 from imtui.core.snapshot import TERMINATED, VANISHED, ChangeKind, Snapshot, SnapshotBusyError
-from imtui.sandbox import Faults, Sandbox
+from imtui.sandbox import OrderTimings, Sandbox
 
 ACCOUNT = "us-demo"
 
@@ -62,9 +62,11 @@ def snapshot(tmp_path):
         yield snap
 
 
-def active_subscription(sandbox: Sandbox, *, annual: bool | None = None):
+def active_subscription(sandbox: Sandbox, *, annual: bool | None = None, but=None):
     state = sandbox.state.account(ACCOUNT)
     for sub in state.subscriptions.values():
+        if sub is but:
+            continue
         if (sub.status == "active" and sub.lines and sub.lines[0].product.maximum != sub.lines[0].quantity
                 and state.customers[sub.customer_id]["status"] == "active"):
             if annual is None or (sub.subscription_period[0] == "year") == annual:
@@ -104,7 +106,7 @@ class TestFirstRefresh:
         assert phases.index(Phase.SUBSCRIPTIONS) < phases.index(Phase.DETAILS)  # rows before details
         last_detail = [e for e in events if e.phase == Phase.DETAILS][-1]
         assert (last_detail.done, last_detail.total) == (len(state.subscriptions), len(state.subscriptions))
-        assert phases[-2:] == [Phase.SAVING, Phase.DONE]
+        assert phases[-2:] == [Phase.SAVING, Phase.DONE] and events[-1].items == (result,)
 
     async def test_terminated_and_removed_ones_are_inactive_with_their_date(self, sandbox, snapshot):
         await refresh(sandbox, snapshot)
@@ -136,10 +138,34 @@ class TestIncremental:
 
         got = reads(sandbox, start)
         assert sorted(p for p in got if p.startswith("/subscriptions/")) == sorted(f"/subscriptions/{s}" for s in due)
-        assert sorted(p for p in got if p.startswith("/orders/")) == sorted(f"/orders/{o}" for o in unfinished_before_window)
-        assert len(got) == 3 + len(due) + len(unfinished_before_window)  # customers, subscriptions, orders pages
+        assert [p for p in got if p.startswith("/orders/")] == []  # unfinished ones found in the status lists
+        status_lists = 2 if unfinished_before_window else 0  # submitted, processing: one page each
+        assert len(got) == 3 + status_lists + len(due)  # customers, subscriptions, new orders: one page each
         assert second.requests == len(got) and second.details_fetched == len(due)
         assert not second.first and not second.full and second.changes == []
+
+    async def test_an_unfinished_order_is_followed_until_it_ends(self, snapshot):
+        sandbox = Sandbox(seed=7, order_timings=OrderTimings(completed_after=7200))
+        older = active_subscription(sandbox)
+        newer = active_subscription(sandbox, but=older)
+        async with client_for(sandbox) as client:
+            first = await client.place_order(OrderRequest.cancellation(older.customer_id, older.id))
+            sandbox.clock.advance(1800)
+            second = await client.place_order(OrderRequest.cancellation(newer.customer_id, newer.id))
+        await refresh(sandbox, snapshot)
+        pending = snapshot.orders(ACCOUNT, unfinished_only=True)
+        assert {first.id, second.id} <= {o.id for o in pending}
+        assert snapshot.orders(ACCOUNT, subscription_id=older.id)[0].id == first.id  # linked through its detail
+        sandbox.clock.advance(7200)
+        start = len(sandbox.requests)
+
+        result = await refresh(sandbox, snapshot)
+
+        # the newer is in the list of new orders; the older is no longer in the unfinished lists: its detail says
+        assert f"/orders/{first.id}" in reads(sandbox, start) and f"/orders/{second.id}" not in reads(sandbox, start)
+        completed = {c.order_id: c for c in result.changes if c.kind == ChangeKind.ORDER_COMPLETED}
+        assert set(completed) == {first.id, second.id}
+        assert completed[first.id].before == "processing" and completed[first.id].subscription_id == older.id
 
     async def test_a_full_refresh_reads_every_detail_again(self, sandbox, snapshot):
         await refresh(sandbox, snapshot)
@@ -275,6 +301,22 @@ class TestNothingHalfWritten:
         assert state.last_sync_at == synced_at
         assert [r.ok for r in snapshot.runs(ACCOUNT)] == [False, True]
 
+    async def test_a_write_failing_half_way_rolls_back_to_the_previous_snapshot(self, sandbox, snapshot, monkeypatch):
+        from imtui.core.snapshot import writer
+
+        await refresh(sandbox, snapshot)
+        active_subscription(sandbox).lines[0].quantity += 5
+        before = dump(snapshot)
+
+        def disk_full(conn, update):
+            conn.execute("UPDATE subscriptions SET seats = 0")  # some of the write happened...
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(writer, "write_orders", disk_full)
+        with pytest.raises(RefreshError, match="could not write the snapshot.*disk is full"):
+            await refresh(sandbox, snapshot, full=True)
+        assert dump(snapshot) == before  # ...and none of it stayed
+
     async def test_a_second_refresh_of_the_same_data_dir_is_refused(self, sandbox, snapshot, tmp_path):
         other = Snapshot(tmp_path / "snapshot")  # the app and `imtui sync`, say
         with other.lock():
@@ -333,8 +375,8 @@ class TestTolerance:
 
 class TestMoney:
     async def test_each_account_keeps_its_own_currency_as_exact_text(self, sandbox, snapshot):
-        for account in sandbox.accounts:
-            await refresh(sandbox, snapshot, account.name)
+        results = await asyncio.gather(*(refresh(sandbox, snapshot, a.name) for a in sandbox.accounts))  # at once
+        assert sorted(r.account for r in results) == sorted(a.name for a in sandbox.accounts)
         rows = snapshot.subscriptions(today=sandbox.clock.now().date())
         by_account = {}
         for row in rows:

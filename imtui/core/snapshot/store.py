@@ -122,6 +122,8 @@ class Snapshot:
         conn = schema.connect(self.path)
         try:
             return write_update(conn, update)
+        except sqlite3.Error as exc:  # disk full, read-only file system...: the previous snapshot stays whole
+            raise schema.SnapshotError(f"could not write the snapshot {self.path}: {exc}") from exc
         finally:
             conn.close()
 
