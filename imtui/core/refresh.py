@@ -166,15 +166,21 @@ async def refresh_account(
     clock = time.monotonic()
     run = _Run(account, listener)
     with snapshot.lock(), snapshot.claim(account):
-        previous = await asyncio.to_thread(_Previous.load, snapshot, account)
+        try:
+            previous = await asyncio.to_thread(_Previous.load, snapshot, account)
+        except SnapshotError as exc:
+            raise RefreshError(account, str(exc), exc) from exc
         first = previous.last_sync_day is None
         full = full or first
         try:
             update = await _read_account(client, run, previous, started, full=full, first=first, concurrency=concurrency)
         except ApiError as exc:
             finished = started + timedelta(seconds=time.monotonic() - clock)
-            await _to_the_end(snapshot.record_failure, account, started, finished, full=full, error=str(exc),
-                              summary={"requests": run.requests, "warnings": run.warnings})
+            try:  # best effort: the failure is raised either way
+                await _to_the_end(snapshot.record_failure, account, started, finished, full=full, error=str(exc),
+                                  summary={"requests": run.requests, "warnings": run.warnings})
+            except SnapshotError:
+                pass
             raise RefreshError(account, str(exc), exc) from exc
         duration = time.monotonic() - clock
         update.finished_at = started + timedelta(seconds=duration)

@@ -175,7 +175,7 @@ class TestQueries:
         assert snapshot.changes(first) == []
         state = snapshot.sync_state("us")["us"]
         assert (state.last_sync_at, state.last_run, state.last_error) == (NOW, second, None)
-        assert snapshot.last_refreshed() == {"us": NOW}
+        assert snapshot.last_refreshed() == {"us": NOW} and snapshot.accounts() == ["us"]
         assert [r.id for r in snapshot.runs()] == [second, first] and snapshot.runs()[0].summary == {"requests": 3}
 
 

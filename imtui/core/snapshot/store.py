@@ -132,6 +132,8 @@ class Snapshot:
         conn = schema.connect(self.path)
         try:
             return write_failure(conn, account, started_at, finished_at, full, error, summary or {})
+        except sqlite3.Error as exc:
+            raise schema.SnapshotError(f"could not write the snapshot {self.path}: {exc}") from exc
         finally:
             conn.close()
 
