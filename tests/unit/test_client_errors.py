@@ -15,7 +15,6 @@ from imtui.core.api import (
     ApiTimeoutError,
     AuthenticationError,
     BusinessRuleError,
-    GatewayTimeoutError,
     InvalidRequestError,
     InvalidResponseError,
     MarketplaceClient,

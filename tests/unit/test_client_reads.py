@@ -206,6 +206,14 @@ async def test_a_404_on_a_detail_says_it_may_be_gone_and_on_a_list_to_check_the_
     assert "Check the API URL" in str(listing.value)
 
 
+async def test_a_404_on_placing_an_order_names_the_missing_customer_not_the_url():
+    async with make_client(Script(answer(404, error_body(404, "Customer #1 not found")))) as client:
+        with pytest.raises(NotFoundError) as caught:
+            await client.place_order(OrderRequest.sales("1", "MPN", 1))
+    text = str(caught.value)
+    assert "Customer #1 not found" in text and "nothing was changed" in text and "API URL" not in text
+
+
 async def test_401_at_login_names_the_credentials_and_mid_session_the_session():
     script = Script(answer(200, {}), login=[answer(401, error_body(401, "Unauthorized"))])
     async with make_client(script) as client:

@@ -7,10 +7,8 @@ from decimal import Decimal
 import pytest
 
 from imtui.core.api import (
-    ApiError,
     AuthenticationError,
     BusinessRuleError,
-    GatewayTimeoutError,
     InvalidRequestError,
     InvalidResponseError,
     MarketplaceClient,

@@ -145,8 +145,10 @@ class MarketplaceClient(ApiSession):
             return await self._get_one(f"resellers/{reseller_id}", Reseller)
         body = await self._get("resellers", {"limit": 1})
         rows = body.get("data") if isinstance(body, dict) else None
-        if not rows:
-            raise errors.NotFoundError("the account has no reseller record", method="GET", path="/resellers")
+        if not rows:  # the API user sees no reseller: an answer we cannot use, not a wrong URL
+            raise errors.InvalidResponseError(
+                "the reseller list is empty: the API user has no reseller record", method="GET", path="/resellers"
+            )
         return self.parse_row(Reseller, rows[0], "GET", "/resellers")
 
     # ---------------------------------------------------------------- customers

@@ -138,14 +138,17 @@ class NotFoundError(ApiError):
     """404. At login it means the API URL is wrong; on a list path too; on a detail, the thing is gone."""
 
     @property
+    def _wrong_url(self) -> bool:
+        """At login, or reading a whole list: the address itself is wrong, not one thing missing."""
+        return self.at_login or (self.method in ("GET", "") and not self.is_detail)
+
+    @property
     def title(self) -> str:  # type: ignore[override]
-        if self.at_login or not self.is_detail:
-            return "No Marketplace API answers at this address"
-        return "Not found"
+        return "No Marketplace API answers at this address" if self._wrong_url else "Not found"
 
     @property
     def advice(self) -> str:  # type: ignore[override]
-        if self.at_login or not self.is_detail:
+        if self._wrong_url:
             return (
                 "Check the API URL of this account: copy it from the control panel's \"Marketplace API\" page "
                 "(for example https://api.cloud.im/marketplace/eu)."

@@ -20,7 +20,7 @@ import random
 import ssl
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
@@ -79,14 +79,14 @@ class _Call:
     path: str
     params: dict[str, Any]
     json: Any
-    auth: httpx.Auth | None
+    auth: httpx.Auth | None = field(repr=False)
     retry: bool
     authenticated: bool
     limit: float
     order: bool
     attempts: Attempts
     began: datetime
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)  # never in a repr, a log or a traceback's locals
     relogged: bool = False
 
 
