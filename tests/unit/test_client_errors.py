@@ -15,74 +15,18 @@ from imtui.core.api import (
     ApiTimeoutError,
     AuthenticationError,
     BusinessRuleError,
-    GatewayTimeoutError,
     InvalidRequestError,
     InvalidResponseError,
     MarketplaceClient,
     NotFoundError,
+    OrderOutcomeUnknownError,
     RateLimitedError,
     ServerError,
     TransportError,
 )
 from imtui.core.api.models import OrderRequest
-
-PASSWORD = "s3cret-Passw0rd!"
-KEY = "0123456789abcdef0123456789abcdef"
-
-
-class Script:
-    """A fake server: answers /token, then replays scripted answers for other paths, recording calls."""
-
-    def __init__(self, *answers, token_ttl=1500):
-        self.answers = list(answers)
-        self.calls: list[httpx.Request] = []
-        self.token_ttl = token_ttl
-        self.tokens = 0
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.calls.append(request)
-        if request.url.path.endswith("/token"):
-            self.tokens += 1
-            return httpx.Response(200, json={"token": f"tok-{self.tokens}", "expiresInSeconds": self.token_ttl})
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def api_calls(self):
-        return [c for c in self.calls if not c.url.path.endswith("/token")]
-
-
-def make_client(script, **kwargs):
-    delays: list[float] = []
-
-    async def no_sleep(seconds):
-        delays.append(seconds)
-
-    client = MarketplaceClient(
-        "https://api.example.test/marketplace/eu",
-        "uk",
-        "acme.api",
-        PASSWORD,
-        KEY,
-        transport=httpx.MockTransport(script),
-        sleep=no_sleep,
-        **kwargs,
-    )
-    client.delays = delays
-    return client
-
-
-def error_body(status, text, field="message"):
-    return {"timeStamp": "2026-11-20T09:00:00Z", "status": status, field: text, "path": "/x", "correlationId": "a8n-body"}
-
-
-def answer(status, body=None, headers=None, **kw):
-    headers = {"X-Correlation-ID": "a8n-123", **(headers or {})}
-    if isinstance(body, (dict, list)):
-        return httpx.Response(status, json=body, headers=headers)
-    return httpx.Response(status, content=(body or "").encode(), headers=headers, **kw)
-
+from imtui.core.api.paging import ListReport
+from tests.unit.client_script import KEY, PASSWORD, Script, answer, error_body, make_client
 
 LIST_OK = answer(200, {"data": [], "pagination": {"offset": 0, "limit": 500, "total": 0}})
 
@@ -119,14 +63,15 @@ async def test_business_rule_500_shows_the_api_sentence_and_is_not_retried():
     assert len(script.api_calls()) == 1
 
 
-async def test_html_504_on_post_orders_is_a_gateway_timeout_and_never_retried():
+async def test_html_504_on_post_orders_is_an_unknown_outcome_and_never_retried():
     html = "<html><body><h1>504 Gateway Time-out</h1>The server didn't respond in time.</body></html>"
     script = Script(answer(504, html, headers={"content-type": "text/html"}))
     async with make_client(script) as client:
-        with pytest.raises(GatewayTimeoutError) as caught:
-            await client.place_order(OrderRequest.sales("1", "MPN", 1))
-    assert caught.value.html
-    assert "may still have been carried out" in str(caught.value)
+        with pytest.raises(OrderOutcomeUnknownError) as caught:
+            await client.place_order(OrderRequest.sales("1", "MPN", 1, po_number="PO-9"))
+    assert caught.value.html and caught.value.status == 504 and caught.value.correlation_id == "a8n-123"
+    assert caught.value.customer_id == "1" and caught.value.po_number == "PO-9"
+    assert "Look it up before trying again" in str(caught.value) and "PO-9" in str(caught.value)
     assert len(script.api_calls()) == 1  # the purchase was sent exactly once
 
 
@@ -138,7 +83,7 @@ async def test_500_without_message_is_a_server_error_and_gets_retried_only_for_g
 
     script = Script(answer(503, "<html>Service Unavailable</html>"))
     async with make_client(script) as client:
-        with pytest.raises(ServerError) as caught:
+        with pytest.raises(OrderOutcomeUnknownError) as caught:
             await client.place_order(OrderRequest.sales("1", "MPN", 1))
     assert len(script.api_calls()) == 1
     assert "HTML error page" in str(caught.value)
@@ -152,12 +97,14 @@ async def test_retry_on_429_honours_retry_after():
     assert 7 <= client.delays[0] < 8
 
 
-async def test_429_gives_up_after_max_retries_with_a_rate_limited_error():
+async def test_429_with_retry_after_is_waited_out_for_about_a_minute_then_a_rate_limited_error():
     script = Script(answer(429, error_body(429, "Too Many Requests"), headers={"Retry-After": "2"}))
-    async with make_client(script, max_retries=3) as client:
+    async with make_client(script, max_retries=3) as client:  # transient retries do not bound 429 waits
         with pytest.raises(RateLimitedError) as caught:
             await client.list_customers()
-    assert len(script.api_calls()) == 4
+    assert 55 <= sum(client.delays) <= 75
+    assert all(2 <= d <= 2.25 for d in client.delays)
+    assert len(script.api_calls()) == len(client.delays) + 1
     assert caught.value.retry_after == 2
     assert "Wait 2 s" in str(caught.value)
 
@@ -331,10 +278,11 @@ async def test_odd_rows_parse_or_fail_as_invalid_response_never_a_validation_cra
     assert customer.id == "1" and customer.name == "" and customer.status == "unknown"
 
     body = {"data": [{"id": "1", "name": "ok"}, None], "pagination": {"offset": 0, "limit": 500, "total": 2}}
+    report = ListReport()
     async with make_client(Script(answer(200, body))) as client:
-        with pytest.raises(InvalidResponseError) as caught:
-            await client.list_customers()
-    assert "/customers" in str(caught.value)
+        customers = await client.list_customers(report=report)
+    assert [c.name for c in customers] == ["ok"]
+    assert report.skipped_ids() == ["row 2"] and "/customers" in str(report.skipped[0])
 
 
 async def test_a_500_on_a_read_is_a_server_fault_with_advice_not_a_business_rule():

@@ -11,35 +11,20 @@ Tolerance rules (MARKETPLACE_API.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, SecretStr, ValidationError
 from pydantic.alias_generators import to_camel
 
-
-class CurrencyMismatchError(ValueError):
-    """Two amounts in different currencies were about to be added together."""
-
-
-def _to_decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, float):
-        value = repr(value)  # never through binary float arithmetic
-    try:
-        return Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        return None
-
-
-def _money_amount(value: Any) -> Any:
-    number = _to_decimal(value)
-    return value if number is None else number  # leave junk for pydantic to reject
+from imtui.core.api.money import (  # noqa: F401 - re-exported: models is where callers look for them
+    CurrencyMismatchError,
+    Money,
+    OptMoney,
+    _to_decimal,
+    totals_by_currency,
+)
 
 
 def _to_quantity(value: Any) -> int | Decimal | None:
@@ -86,7 +71,56 @@ def _to_str(value: Any) -> Any:
     return value
 
 
+def _request_quantity(value: Any) -> int | Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError("a quantity is a number of seats, not true or false")
+    number = _to_quantity(value)
+    if number is None:
+        raise ValueError(f"{value!r} is not a number of seats")
+    return number
+
+
+def _quantity_out(value: int | Decimal | None) -> int | float | None:
+    """Quantities go out as JSON numbers: whole ones as integers, anything else as a plain number."""
+    if value is None or isinstance(value, int):
+        return value
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _fields(exc: ValidationError, *, reasons: bool = False) -> list[str]:
+    """The fields a validation failed on, with our own reason for a value error when asked; never pydantic's
+    text, never the input."""
+    fields: list[str] = []
+    for item in exc.errors(include_url=False, include_input=False):
+        loc = ".".join(str(part) for part in item.get("loc", ()) if "[" not in str(part))
+        if reasons:
+            why = str(item.get("ctx", {}).get("error", "")) if item.get("type") == "value_error" else "missing or not valid"
+            loc = f"{loc or 'value'} ({why})"
+        if loc and loc not in fields:
+            fields.append(loc)
+    return fields
+
+
+def field_problems(exc: ValidationError) -> str:
+    """Which fields of an answer could not be read, in plain words."""
+    fields = _fields(exc)
+    if not fields:
+        return "not an object" if exc.error_count() == 1 else f"{exc.error_count()} problems"
+    shown = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
+    return f"unreadable field(s): {shown}"
+
+
+class OrderRequestError(ValueError):
+    """An order or estimate request that cannot be built from the values given (said without pydantic text)."""
+
+
 Quantity = Annotated[int | Decimal | None, BeforeValidator(_to_quantity)]
+#: a quantity in a request: checked on the way in, a JSON number on the way out
+RequestQuantity = Annotated[
+    int | Decimal | None, BeforeValidator(_request_quantity), PlainSerializer(_quantity_out, when_used="json")
+]
 OptDate = Annotated[date | None, BeforeValidator(_to_date)]
 OptDateTime = Annotated[datetime | None, BeforeValidator(_to_datetime)]
 Id = Annotated[str | None, BeforeValidator(_to_str)]
@@ -101,52 +135,6 @@ class ApiModel(BaseModel):
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=False
     )
-
-
-class Money(ApiModel):
-    amount: Annotated[Decimal, BeforeValidator(_money_amount)]
-    currency: str
-
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
-    def __add__(self, other: "Money") -> "Money":
-        if not isinstance(other, Money):
-            return NotImplemented
-        if other.currency != self.currency:
-            raise CurrencyMismatchError(
-                f"cannot add {other.currency} to {self.currency}; amounts in different currencies are kept apart"
-            )
-        return Money(amount=self.amount + other.amount, currency=self.currency)
-
-    def __sub__(self, other: "Money") -> "Money":
-        if not isinstance(other, Money):
-            return NotImplemented
-        if other.currency != self.currency:
-            raise CurrencyMismatchError(f"cannot subtract {other.currency} from {self.currency}")
-        return Money(amount=self.amount - other.amount, currency=self.currency)
-
-    def __mul__(self, factor: int | Decimal) -> "Money":
-        if isinstance(factor, float):
-            raise TypeError("multiply money by int or Decimal, never float")
-        return Money(amount=self.amount * factor, currency=self.currency)
-
-    __rmul__ = __mul__
-
-    def __str__(self) -> str:
-        return f"{self.amount:,.2f} {self.currency}"
-
-    def to_api(self) -> dict[str, str]:
-        return {"amount": str(self.amount), "currency": self.currency}
-
-
-def totals_by_currency(amounts: Iterable[Money | None]) -> dict[str, Money]:
-    """Sum amounts per currency; the only honest way to total money from several marketplaces."""
-    totals: dict[str, Money] = {}
-    for money in amounts:
-        if money is None:
-            continue
-        totals[money.currency] = totals[money.currency] + money if money.currency in totals else money
-    return totals
 
 
 _ISO_UNIT = {"day": "D", "month": "M", "year": "Y"}
@@ -255,7 +243,9 @@ class ProductPrice(ApiModel):
 
     @property
     def money(self) -> Money | None:
-        return Money(amount=self.amount, currency=self.currency) if self.amount is not None else None
+        if self.amount is None or not self.amount.is_finite() or not self.currency:
+            return None
+        return Money(amount=self.amount, currency=self.currency)
 
 
 class Product(ApiModel):
@@ -317,15 +307,15 @@ class SubscriptionProduct(ApiModel):
     vendor: str | None = None
     name: Text = ""
     quantity: Quantity = None
-    unit_price: Money | None = None
-    unit_cost: Money | None = None
-    extended_price: Money | None = None
+    unit_price: OptMoney = None
+    unit_cost: OptMoney = None
+    extended_price: OptMoney = None
     vendor_subscription_id: str | None = None
 
 
 class SubscriptionDetail(Subscription):
     products: list[SubscriptionProduct] = Field(default_factory=list)
-    total_price: Money | None = None
+    total_price: OptMoney = None
     order_parameters: list[ParameterValue] = Field(default_factory=list)
     fulfillment_parameters: list[ParameterValue] = Field(default_factory=list)
     plan_id: Id = None
@@ -342,7 +332,7 @@ class OrderLine(ApiModel):
     vendor: str | None = None
     name: str | None = None
     quantity: Quantity = None
-    extended_price: Money | None = None
+    extended_price: OptMoney = None
     subscription_id: Id = None
     billing_period: Period | None = None
     subscription_period: Period | None = None
@@ -361,7 +351,7 @@ class Order(ApiModel):
     provisioning_date: OptDateTime = None
     status: Status = "unknown"
     status_code: str | None = None
-    total: Money | None = None
+    total: OptMoney = None
     products: list[OrderLine] = Field(default_factory=list)
     subscription_id: Id = None
     attributes: dict[str, Any] = Field(default_factory=dict)
@@ -373,19 +363,29 @@ class Order(ApiModel):
         return self.status in self.FINAL_STATUSES
 
 
-class OrderProductRequest(ApiModel):
+class _RequestModel(ApiModel):
+    """A request body built from the user's choices: a bad value is an OrderRequestError in plain words."""
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise OrderRequestError(f"The order cannot be built: check {', '.join(_fields(exc, reasons=True))}.") from None
+
+
+class OrderProductRequest(_RequestModel):
     """One line of an order or estimate request, as the API expects it."""
 
     mpn: str | None = None
     vendor: str | None = None
     subscription_id: str | None = None
-    quantity: int | Decimal | None = None
+    quantity: RequestQuantity = None
     subscription_period: Period | None = None
     billing_period: Period | None = None
     parameters: list[ParameterValue] | None = None
 
 
-class OrderRequest(ApiModel):
+class OrderRequest(_RequestModel):
     """The body of ``POST /orders`` and ``POST /orders/estimate``."""
 
     type: str
