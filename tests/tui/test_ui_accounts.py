@@ -18,7 +18,7 @@ from imtui.core.paths import Paths
 from imtui.core.secrets import KEYRING_SERVICE, AccountSecrets, SecretStore
 from imtui.tui.app import ImtuiApp
 from imtui.tui.screens.accounts import AccountsScreen
-from imtui.tui.widgets.dialogs import ConfirmDialog, PassphraseDialog
+from imtui.tui.dialogs import ConfirmDialog, PassphraseDialog
 
 SIZE = (120, 40)
 PASSPHRASE = "correct horse battery"

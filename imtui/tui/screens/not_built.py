@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from imtui.tui.screens.base import AreaScreen
 
-class NotBuiltScreen(Screen[None]):
+
+class NotBuiltScreen(AreaScreen):
     """Says plainly that the area is not built yet, and what it will hold."""
 
     def __init__(self, area: str, promise: str) -> None:

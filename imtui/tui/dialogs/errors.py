@@ -1,0 +1,86 @@
+"""ErrorDialog: an error too long for a toast, with the correlation id Ingram support asks for."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Button, Static
+
+from imtui.core.api import ApiError
+from imtui.tui.dialogs.base import Dialog
+
+
+def explain(error: BaseException | str) -> tuple[str, str | None]:
+    """An error in words (what failed, the marketplace's own words, what to do) and its correlation id."""
+    if not isinstance(error, ApiError):
+        return str(error), None
+    where = ", ".join(p for p in (f"HTTP {error.status}" if error.status is not None else "", error.request) if p)
+    lines = [error.title + (f" ({where})" if where else "") + "."]
+    if error.message:
+        lines.append(f"The marketplace said: {error.message}")
+    lines.append(error.advice)
+    return "\n".join(lines), error.correlation_id
+
+
+class ErrorDialog(Dialog[None]):
+    """What failed, in words, and the correlation id: shown on its own line (select it with the mouse)
+    and copied to the clipboard by ``c``. Errors arriving while it is open are added to it
+    (``add``), so a network failure on three accounts is one dialog, not three."""
+
+    BINDINGS = [
+        Binding("c", "copy_id", "Copy id", id="dialog.copy_id", tooltip="Copy the correlation id to the clipboard"),
+        Binding("enter", "cancel", "Close", id="dialog.close", tooltip="Close"),
+    ]
+    AUTO_FOCUS = "#close"
+
+    def __init__(self, heading: str, error: BaseException | str) -> None:
+        super().__init__(heading, classes="error-dialog")
+        self.errors: list[tuple[str, BaseException | str]] = [(heading, error)]
+
+    @property
+    def correlation_ids(self) -> list[str]:
+        return [cid for _, error in self.errors if (cid := explain(error)[1])]
+
+    def compose_body(self) -> ComposeResult:
+        yield self._section(*self.errors[0], show_heading=False)
+
+    def compose_buttons(self) -> ComposeResult:
+        yield Button("Copy id (c)", id="copy", disabled=not self.correlation_ids)
+        yield Button("Close (esc)", id="close", variant="primary")
+
+    def _section(self, heading: str, error: BaseException | str, *, show_heading: bool = True) -> Vertical:
+        words, correlation_id = explain(error)
+        parts = [Static(heading, classes="error-heading", markup=False)] if show_heading else []
+        parts.append(Static(words, classes="error-words", markup=False))
+        if correlation_id:
+            parts.append(Static(f"Correlation id: {correlation_id}", classes="correlation-id", markup=False))
+        return Vertical(*parts, classes="error-section")
+
+    def add(self, heading: str, error: BaseException | str) -> None:
+        """One more error, below the others."""
+        if len(self.errors) == 1:
+            first = self.query_one(".error-section")
+            first.mount(Static(self.errors[0][0], classes="error-heading", markup=False), before=0)
+        self.errors.append((heading, error))
+        self.query_one("#dialog-title", Static).update(f"{len(self.errors)} errors")
+        self.query_one("#dialog-scroll").mount(self._section(heading, error))
+        self.query_one("#copy", Button).disabled = not self.correlation_ids
+
+    def action_copy_id(self) -> None:
+        ids = self.correlation_ids
+        if not ids:
+            self.notify("There is no correlation id to copy.", title="Error")
+            return
+        self.app.copy_to_clipboard("\n".join(ids))
+        noun = "Correlation id" if len(ids) == 1 else f"{len(ids)} correlation ids"
+        self.notify(f"{noun} copied to the clipboard.", title="Error")
+
+    @on(Button.Pressed, "#copy")
+    def _copy_pressed(self) -> None:
+        self.action_copy_id()
+
+    @on(Button.Pressed, "#close")
+    def close(self) -> None:
+        self.dismiss(None)
