@@ -6,6 +6,7 @@ import gc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 from rich.segment import Segments
 from textual.app import App, SystemCommand
@@ -76,7 +77,7 @@ AREAS = {
 class ImtuiApp(App[None]):
     """imtui: Ingram Micro Cloud Marketplace in the terminal."""
 
-    CSS_PATH = "imtui.tcss"
+    CSS_PATH = Path(__file__).with_name("imtui.tcss")  # absolute: a subclass elsewhere finds it too
     TITLE = "imtui"
 
     MODES = {mode: area.screen for mode, area in AREAS.items()}

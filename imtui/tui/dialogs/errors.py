@@ -24,6 +24,24 @@ def explain(error: BaseException | str) -> tuple[str, str | None]:
     return "\n".join(lines), error.correlation_id
 
 
+class ErrorList(Vertical):
+    """The errors of an ErrorDialog, each with its heading (when there are several) and correlation id."""
+
+    def __init__(self, errors: list[tuple[str, BaseException | str]]) -> None:
+        super().__init__(id="error-list")
+        self.errors = errors  # the dialog's own list: an error added to it shows at the next recompose
+
+    def compose(self) -> ComposeResult:
+        for heading, error in self.errors:
+            words, correlation_id = explain(error)
+            with Vertical(classes="error-section"):
+                if len(self.errors) > 1:  # one error: the dialog's title is its heading
+                    yield Static(heading, classes="error-heading", markup=False)
+                yield Static(words, classes="error-words", markup=False)
+                if correlation_id:
+                    yield Static(f"Correlation id: {correlation_id}", classes="correlation-id", markup=False)
+
+
 class ErrorDialog(Dialog[None]):
     """What failed, in words, and the correlation id: shown on its own line (select it with the mouse)
     and copied to the clipboard by ``c``. Errors arriving while it is open are added to it
@@ -44,30 +62,22 @@ class ErrorDialog(Dialog[None]):
         return [cid for _, error in self.errors if (cid := explain(error)[1])]
 
     def compose_body(self) -> ComposeResult:
-        yield self._section(*self.errors[0], show_heading=False)
+        yield ErrorList(self.errors)
 
     def compose_buttons(self) -> ComposeResult:
         yield Button("Copy id (c)", id="copy", disabled=not self.correlation_ids)
         yield Button("Close (esc)", id="close", variant="primary")
 
-    def _section(self, heading: str, error: BaseException | str, *, show_heading: bool = True) -> Vertical:
-        words, correlation_id = explain(error)
-        parts = [Static(heading, classes="error-heading", markup=False)] if show_heading else []
-        parts.append(Static(words, classes="error-words", markup=False))
-        if correlation_id:
-            parts.append(Static(f"Correlation id: {correlation_id}", classes="correlation-id", markup=False))
-        return Vertical(*parts, classes="error-section")
-
     def add(self, heading: str, error: BaseException | str) -> None:
-        """One more error, below the others."""
-        if len(self.errors) == 1:
-            first = self.query_one(".error-section")
-            first.mount(Static(self.errors[0][0], classes="error-heading", markup=False), before=0)
+        """One more error, below the others. (Parts not composed yet show it when they are.)"""
         self.errors.append((heading, error))
-        self.query_one("#dialog-title", Static).update(f"{len(self.errors)} errors")
-        self.query_one("#dialog-scroll").mount(self._section(heading, error))
-        self.query_one("#copy", Button).disabled = not self.correlation_ids
-
+        self.dialog_title = f"{len(self.errors)} errors"
+        for title in self.query("#dialog-title").results(Static):
+            title.update(self.dialog_title)
+        for errors in self.query(ErrorList):
+            errors.refresh(recompose=True)
+        for button in self.query("#copy").results(Button):
+            button.disabled = not self.correlation_ids
     def action_copy_id(self) -> None:
         ids = self.correlation_ids
         if not ids:

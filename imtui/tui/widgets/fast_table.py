@@ -66,7 +66,7 @@ def private_api_problems(table: DataTable | None = None) -> list[str]:
         kinds = {"TwoWayDict": TwoWayDict, "dict": dict, "int": int, "LRUCache": LRUCache, "bool": bool}
         for name, kind in _EXPECTED_ATTRIBUTES.items():
             value = getattr(table, name, None)
-            if kinds[kind] is None or not isinstance(value, kinds[kind]):
+            if kinds[kind] is not None and not isinstance(value, kinds[kind]):
                 problems.append(f"DataTable.{name} is {type(value).__name__}, not {kind}")
     return problems
 
