@@ -74,6 +74,11 @@ AREAS = {
 }
 
 
+#: the area keys share one footer entry ("1 2 3 4 5 areas"), so it fits an 80-column terminal with the
+#: screen's own keys; each key's tooltip names its area, and the palette lists them by name
+AREA_KEYS = Binding.Group("areas")
+
+
 class ImtuiApp(App[None]):
     """imtui: Ingram Micro Cloud Marketplace in the terminal."""
 
@@ -84,10 +89,15 @@ class ImtuiApp(App[None]):
 
     BINDINGS = [
         *(
-            Binding(area.key, f"area('{mode}')", area.label, id=f"area.{mode}", tooltip=area.help)
+            Binding(area.key, f"area('{mode}')", area.label, id=f"area.{mode}", tooltip=f"{area.label}: {area.help}", group=AREA_KEYS)
             for mode, area in AREAS.items()
         ),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave imtui", priority=True),
+        # priority, so the keys panel closes whatever has focus; check_action lets escape through otherwise
+        Binding(
+            "escape", "hide_help_panel", "Close keys", show=False, priority=True, id="app.close_keys",
+            tooltip="Close the keys panel",
+        ),
     ]
 
     current_account: reactive[str | None] = reactive(None)
@@ -170,6 +180,11 @@ class ImtuiApp(App[None]):
         if self.services.demo:
             parts.append("DEMO on the built-in sandbox, nothing is saved")
         self.sub_title = " · ".join(parts) or "no account yet: press 1 to add one"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "hide_help_panel":
+            return bool(self.screen.query("HelpPanel"))
+        return True
 
     def action_area(self, mode: str) -> None:
         if self.current_mode != mode:

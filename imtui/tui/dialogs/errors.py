@@ -19,7 +19,8 @@ def explain(error: BaseException | str) -> tuple[str, str | None]:
     where = ", ".join(p for p in (f"HTTP {error.status}" if error.status is not None else "", error.request) if p)
     lines = [error.title + (f" ({where})" if where else "") + "."]
     if error.message:
-        lines.append(f"The marketplace said: {error.message}")
+        said = error.message.rstrip()
+        lines.append(f"The marketplace said: {said}" + ("" if said.endswith((".", "!", "?")) else "."))
     lines.append(error.advice)
     return "\n".join(lines), error.correlation_id
 

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from imtui.core.matching import AutoMapPlan, Suggestion
 from imtui.core.services import CustomerRow
 from imtui.tui.dialogs.base import Dialog
-from imtui.tui.keys import help_line
+from imtui.tui.widgets.key_help import KeyHelp, binding_help
 
 
 @dataclass(frozen=True)
@@ -92,13 +92,12 @@ class MappingDialog(Dialog[MappingChoice]):
 
     def compose_buttons(self) -> ComposeResult:
         # no buttons: every choice is a key, listed here
-        yield Static(
-            help_line(
+        yield KeyHelp(
+            binding_help(
                 self,
                 ["customers.map.type", "customers.map.ignore", "customers.map.skip", "customers.map.stop"],
                 lead=[("enter", "accept"), ("1-5", "pick")],
-            ),
-            classes="help",
+            )
         )
 
     def on_mount(self) -> None:

@@ -20,6 +20,7 @@ from imtui.core.secrets import AccountSecrets
 from imtui.tui.dialogs import ConfirmDialog, PassphraseDialog
 from imtui.tui.messages import ConfigReloaded
 from imtui.tui.screens.base import AreaScreen
+from imtui.tui.widgets.key_help import KeyHelp
 
 
 class Check(Validator):
@@ -63,9 +64,10 @@ class AccountsScreen(AreaScreen):
     TITLE = "Accounts"
 
     BINDINGS = [
-        Binding("ctrl+n", "new", "New", id="accounts.new", tooltip="Start a new account"),
-        Binding("ctrl+t", "test", "Test", id="accounts.test", tooltip="Log in and read one customer page"),
-        Binding("ctrl+s", "save", "Save", id="accounts.save", tooltip="Test the connection, then save the account"),
+        # new, test and save are on the form's buttons, with their keys: the footer keeps room for the areas
+        Binding("ctrl+n", "new", "New", show=False, id="accounts.new", tooltip="Start a new account"),
+        Binding("ctrl+t", "test", "Test", show=False, id="accounts.test", tooltip="Log in and read one customer page"),
+        Binding("ctrl+s", "save", "Save", show=False, id="accounts.save", tooltip="Test the connection, then save the account"),
         Binding("ctrl+r", "reveal", "Reveal", id="accounts.reveal", tooltip="Show or hide the password and key"),
         # ctrl+d and ctrl+v are also Input's delete-right and paste keys, and the form always has an Input
         # focused: they are priority bindings, and check_action lets them fall through to the Input when
@@ -98,7 +100,7 @@ class AccountsScreen(AreaScreen):
                 yield Label("Accounts", classes="pane-title")
                 yield DataTable(id="account-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="secrets-banner")
-                yield Static(id="list-help", classes="help")
+                yield KeyHelp(id="list-help")
             with VerticalScroll(id="account-form", can_focus=False):  # tab goes from the list to the fields
                 yield Label("New account", id="form-title", classes="pane-title")
                 for spec in FIELDS:
@@ -121,12 +123,11 @@ class AccountsScreen(AreaScreen):
                     yield Button("Save (ctrl+s)", id="save", variant="primary")
                     yield Button("New (ctrl+n)", id="new")
                 yield Static("", id="test-result")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#list-help", Static).update(
-            self.help_line(["accounts.new", "accounts.delete"], lead=[("enter", "edit")])
-        )
+        help_keys = self.key_help(["accounts.new", "accounts.delete"], lead=[("enter", "edit")])
+        self.query_one("#list-help", KeyHelp).show(help_keys)
         self.table.add_columns("Name", "Market", "Secrets", "Mode", "Username", "API URL")
         self.refresh_accounts()
         self.start_new()

@@ -7,11 +7,10 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, cast
 
 from textual import events, on
-from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 
-from imtui.tui.keys import help_line
+from imtui.tui.widgets.key_help import binding_help
 
 if TYPE_CHECKING:
     from imtui.core.services import Services
@@ -42,6 +41,6 @@ class AreaScreen(Screen[None]):
     def _hear(self, message: Message) -> None:
         self.post_message(copy.copy(message))
 
-    def help_line(self, ids: Sequence[str], *, lead: Iterable[tuple[str, str]] = ()) -> Content:
-        """The help line of this screen's bindings named in ``ids`` (see ``imtui.tui.keys.help_line``)."""
-        return help_line(self, ids, lead=lead)
+    def key_help(self, ids: Sequence[str], *, lead: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+        """``(key, words)`` of this screen's bindings named in ``ids``, for a ``KeyHelp``."""
+        return binding_help(self, ids, lead=lead)

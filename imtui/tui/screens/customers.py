@@ -35,11 +35,12 @@ from imtui.tui.screens.customer_rows import (
     next_to_triage,
 )
 from imtui.tui.widgets.fast_table import FastTable
+from imtui.tui.widgets.key_help import KeyHelp
 from imtui.tui.widgets.table_rows import NarrowingFilter, filter_rows
 
 #: the keys the help line explains, in its order (enter, handled by the table, comes first)
 HELP_KEYS = (
-    "customers.next", "customers.unmapped", "customers.clear", "customers.ignore", "customers.undo",
+    "customers.filter", "customers.next", "customers.unmapped", "customers.clear", "customers.ignore", "customers.undo",
     "customers.auto", "customers.create_clients", "customers.import_csv", "customers.reload",
 )
 
@@ -50,14 +51,14 @@ class CustomersScreen(AreaScreen):
     TITLE = "Customers"
 
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", id="customers.filter", tooltip="Filter as you type"),
+        Binding("slash", "focus_filter", "Filter", show=False, id="customers.filter", tooltip="Filter as you type"),
         Binding("u", "toggle_unmapped", "Unmapped only", show=False, id="customers.unmapped", tooltip="Show only unmapped customers"),
-        Binding("n", "next_unmapped", "Next unmapped", id="customers.next", tooltip="Open the next unmapped customer"),
-        Binding("a", "auto_map", "Auto-map", id="customers.auto", tooltip="Preview mapping of matching names"),
+        Binding("n", "next_unmapped", "Next unmapped", show=False, id="customers.next", tooltip="Open the next unmapped customer"),
+        Binding("a", "auto_map", "Auto-map", show=False, id="customers.auto", tooltip="Preview mapping of matching names"),
         Binding("x", "clear", "Clear", show=False, id="customers.clear", tooltip="Clear the selected mapping"),
         Binding("i", "ignore", "Ignore", show=False, id="customers.ignore", tooltip="Ignore the selected customer"),
-        Binding("ctrl+z", "undo", "Undo", id="customers.undo", tooltip="Undo the last mapping change"),
-        Binding("c", "create_clients", "Create clients", id="customers.create_clients", tooltip="Create clients from customers"),
+        Binding("ctrl+z", "undo", "Undo", show=False, id="customers.undo", tooltip="Undo the last mapping change"),
+        Binding("c", "create_clients", "Create clients", show=False, id="customers.create_clients", tooltip="Create clients from customers"),
         Binding("ctrl+o", "import_csv", "Import CSV", show=False, id="customers.import_csv", tooltip="Import clients from a PSA's CSV"),
         Binding("r", "reload", "Reload", show=False, id="customers.reload", tooltip="Load the customers from the marketplace again"),
     ]
@@ -88,11 +89,11 @@ class CustomersScreen(AreaScreen):
             yield Static("", id="mapping-counts")
         yield FastTable(COLUMNS, id="mapping-table", zebra_stripes=True)
         yield Static("", id="mapping-status", markup=False)
-        yield Static(id="mapping-help", classes="help")
-        yield Footer()
+        yield KeyHelp(id="mapping-help")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#mapping-help", Static).update(self.help_line(HELP_KEYS, lead=[("enter", "map")]))
+        self.query_one("#mapping-help", KeyHelp).show(self.key_help(HELP_KEYS, lead=[("enter", "map")]))
         self._fill_from_accounts()
         self.table.focus()
 

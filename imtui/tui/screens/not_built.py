@@ -24,4 +24,4 @@ class NotBuiltScreen(AreaScreen):
             "Press [b]1[/b] for accounts or [b]2[/b] for customers and mappings.",
             id="not-built-text",
         )
-        yield Footer()
+        yield Footer(compact=True)
