@@ -103,7 +103,7 @@ async def test_confirm_starts_on_cancel_and_needs_a_deliberate_key():
         assert app.results == [True]
 
 
-async def test_the_error_dialog_shows_the_error_in_words_and_copies_its_correlation_id():
+async def test_the_error_dialog_shows_the_error_in_words_and_copies_its_correlation_id(notifications):
     error = AuthenticationError("Unauthorized: bad credentials", status=401, method="POST", path="/token", correlation_id="5f0c-77ab")
     app = DialogApp(ErrorDialog("Customers of uk-main could not be loaded", error))
     async with app.run_test(size=SMALL) as pilot:
@@ -118,7 +118,7 @@ async def test_the_error_dialog_shows_the_error_in_words_and_copies_its_correlat
         await pilot.press("c")
         await pilot.pause()
         assert app.clipboard == "5f0c-77ab"
-        assert any("copied" in n.message for n in app._notifications)
+        assert any("copied" in n for n in notifications(app))
         await pilot.press("enter")
         await pilot.pause()
         assert app.results == [None]
