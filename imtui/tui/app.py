@@ -2,65 +2,102 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 from rich.segment import Segments
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.signal import Signal
 
 from imtui import __version__
 from imtui.core.services import Services
+from imtui.tui.dialogs import ErrorDialog, PassphraseDialog
+from imtui.tui.messages import AccountSwitched, Broadcast, ConfigReloaded, LoadSettled
 from imtui.tui.screens.accounts import AccountsScreen
 from imtui.tui.screens.customers import CustomersScreen
 from imtui.tui.screens.not_built import NotBuiltScreen
-from imtui.tui.widgets.dialogs import PassphraseDialog
 
 THEME = "textual-dark"
 
+
+@dataclass(frozen=True)
+class Area:
+    """One area of the product: its key, its name, what it is, and its screen (a mode of its own)."""
+
+    key: str
+    label: str
+    help: str
+    screen: Callable[[], Screen]
+
+
+#: the areas, in key order. A new area is one entry here: its screen hears the app's broadcasts
+#: (imtui.tui.messages) and reacts to what concerns it, so nothing else in the app changes.
 AREAS = {
-    # mode: (key, label, what it is)
-    "accounts": ("1", "Accounts", "Marketplace accounts: add, test, edit"),
-    "customers": ("2", "Customers", "Ingram customers and their mapping to your clients"),
-    "subscriptions": ("3", "Subscriptions", "Every subscription of every customer"),
-    "orders": ("4", "Orders", "Orders placed and their progress"),
-    "journal": ("5", "Journal", "The audit journal of every change"),
-}
-
-
-class ImtuiApp(App[None]):
-    """imtui: Ingram Micro Cloud Marketplace in the terminal."""
-
-    CSS_PATH = "imtui.tcss"
-    TITLE = "imtui"
-
-    MODES = {
-        "accounts": AccountsScreen,
-        "customers": CustomersScreen,
-        "subscriptions": partial(
+    "accounts": Area("1", "Accounts", "Marketplace accounts: add, test, edit", AccountsScreen),
+    "customers": Area("2", "Customers", "Ingram customers and their mapping to your clients", CustomersScreen),
+    "subscriptions": Area(
+        "3",
+        "Subscriptions",
+        "Every subscription of every customer",
+        partial(
             NotBuiltScreen,
             "Subscriptions",
             "It will list every subscription of one customer or of all customers of all accounts, with seats, "
             "term (P1M/P1Y), status, renewal, price, cost and margin, and change seats, auto-renew and cancel.",
         ),
-        "orders": partial(
+    ),
+    "orders": Area(
+        "4",
+        "Orders",
+        "Orders placed and their progress",
+        partial(
             NotBuiltScreen,
             "Orders",
             "It will browse the catalog, estimate and place orders, and follow each order live until it completes.",
         ),
-        "journal": partial(
+    ),
+    "journal": Area(
+        "5",
+        "Journal",
+        "The audit journal of every change",
+        partial(
             NotBuiltScreen, "Journal", "It will show the audit journal: every change made, by whom, when and at what price."
         ),
-    }
+    ),
+}
+
+
+#: the area keys share one footer entry ("1 2 3 4 5 areas"), so it fits an 80-column terminal with the
+#: screen's own keys; each key's tooltip names its area, and the palette lists them by name
+AREA_KEYS = Binding.Group("areas")
+
+
+class ImtuiApp(App[None]):
+    """imtui: Ingram Micro Cloud Marketplace in the terminal."""
+
+    CSS_PATH = Path(__file__).with_name("imtui.tcss")  # absolute: a subclass elsewhere finds it too
+    TITLE = "imtui"
+
+    MODES = {mode: area.screen for mode, area in AREAS.items()}
 
     BINDINGS = [
         *(
-            Binding(key, f"area('{mode}')", label, id=f"area.{mode}", tooltip=help_text)
-            for mode, (key, label, help_text) in AREAS.items()
+            Binding(area.key, f"area('{mode}')", area.label, id=f"area.{mode}", tooltip=f"{area.label}: {area.help}", group=AREA_KEYS)
+            for mode, area in AREAS.items()
         ),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave imtui", priority=True),
+        # priority, so the keys panel closes whatever has focus; check_action lets escape through otherwise
+        Binding(
+            "escape", "hide_help_panel", "Close keys", show=False, priority=True, id="app.close_keys",
+            tooltip="Close the keys panel",
+        ),
     ]
 
     current_account: reactive[str | None] = reactive(None)
@@ -69,6 +106,9 @@ class ImtuiApp(App[None]):
         super().__init__()
         self.services = services
         self._start_in = start_in
+        #: what the area screens hear (see ``broadcast``); each AreaScreen subscribes when mounted
+        self.news: Signal[Message] = Signal(self, "news")
+        self._heap_settled = False
 
     def on_mount(self) -> None:
         self.theme = THEME
@@ -102,8 +142,34 @@ class ImtuiApp(App[None]):
             return str(exc)
         return None
 
-    def watch_current_account(self) -> None:
+    def watch_current_account(self, account: str | None) -> None:
         self._update_subtitle()
+        self.broadcast(AccountSwitched(account))
+
+    def broadcast(self, message: Broadcast) -> None:
+        """Tell every area screen, in every mode, what happened; each handles what concerns it."""
+        self.news.publish(message)
+
+    def show_error(self, heading: str, error: BaseException | str) -> None:
+        """An error too long for a toast, with its correlation id, in a dialog; one that arrives while
+        that dialog is open is added to it instead of stacking another one."""
+        if isinstance(self.screen, ErrorDialog):
+            self.screen.add(heading, error)
+        else:
+            self.push_screen(ErrorDialog(heading, error))
+
+    def on_load_settled(self, _: LoadSettled) -> None:
+        """Once the first big load has arrived: collect, then keep what is left out of later collections.
+
+        Thousands of customers (tens of thousands of subscriptions) are as many long-lived objects; every
+        full collection walks them all, 150-300 ms that land on whichever keystroke triggers it. Frozen
+        objects are still freed by reference counting when nothing refers to them; only cyclic garbage
+        made of them stays. Once per process: the first load is when the bulk of them exists.
+        """
+        if not self._heap_settled:
+            self._heap_settled = True
+            gc.collect()
+            gc.freeze()
 
     def _update_subtitle(self) -> None:
         parts = []
@@ -115,14 +181,19 @@ class ImtuiApp(App[None]):
             parts.append("DEMO on the built-in sandbox, nothing is saved")
         self.sub_title = " · ".join(parts) or "no account yet: press 1 to add one"
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "hide_help_panel":
+            return bool(self.screen.query("HelpPanel"))
+        return True
+
     def action_area(self, mode: str) -> None:
         if self.current_mode != mode:
             self.switch_mode(mode)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for mode, (key, label, help_text) in AREAS.items():
-            yield SystemCommand(f"Go to {label}", f"{help_text} (key {key})", partial(self.action_area, mode))
+        for mode, area in AREAS.items():
+            yield SystemCommand(f"Go to {area.label}", f"{area.help} (key {area.key})", partial(self.action_area, mode))
         yield SystemCommand(
             "Reload config from disk",
             "Take config.toml as it is now, e.g. after another imtui changed it",
@@ -143,16 +214,7 @@ class ImtuiApp(App[None]):
             self.notify(str(exc), title="Config", severity="error", timeout=15)
             return
         self._update_subtitle()
-        # the screen in view shows the new config; the others are rebuilt when next opened
-        for mode in ("accounts", "customers"):
-            if mode != self.current_mode and mode in self._modes:
-                self.remove_mode(mode)
-                self.add_mode(mode, self.MODES[mode])
-        screen = self.screen
-        if isinstance(screen, AccountsScreen):
-            screen.refresh_accounts()
-        elif isinstance(screen, CustomersScreen):
-            screen.refill()
+        self.broadcast(ConfigReloaded())
         self.notify("Config reloaded from disk.", title="Config")
 
     def _fatal_error(self) -> None:

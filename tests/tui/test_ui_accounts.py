@@ -18,7 +18,7 @@ from imtui.core.paths import Paths
 from imtui.core.secrets import KEYRING_SERVICE, AccountSecrets, SecretStore
 from imtui.tui.app import ImtuiApp
 from imtui.tui.screens.accounts import AccountsScreen
-from imtui.tui.widgets.dialogs import ConfirmDialog, PassphraseDialog
+from imtui.tui.dialogs import ConfirmDialog, PassphraseDialog
 
 SIZE = (120, 40)
 PASSPHRASE = "correct horse battery"
@@ -298,7 +298,7 @@ async def test_wrong_password_says_401_with_correlation_id_and_saves_nothing(mak
 # --------------------------------------------------------------------- 4. no keyring: the vault
 
 
-async def test_no_keyring_session_then_vault(make_services, sandbox, memory_keyring):
+async def test_no_keyring_session_then_vault(make_services, sandbox, memory_keyring, notifications):
     services = make_services(accounts=False, keyring_backend=keyring.backends.fail.Keyring())
     first, second = sandbox.accounts[0], sandbox.accounts[1]
     app = ImtuiApp(services, start_in="accounts")
@@ -343,7 +343,7 @@ async def test_no_keyring_session_then_vault(make_services, sandbox, memory_keyr
         assert app.screen is screen, text_of(error)
         assert services.paths.vault_file.exists()
         assert table_rows(app)["us-main"]["Secrets"] == "vault"
-        assert any("1 account(s) moved their secrets into it" in n.message for n in app._notifications)
+        assert any("1 account(s) moved their secrets into it" in n for n in notifications(app))
         assert "encrypted vault" in banner_text(app)
         assert not screen.banner.has_class("-warning")
 
@@ -371,7 +371,7 @@ async def test_no_keyring_session_then_vault(make_services, sandbox, memory_keyr
         assert found.secrets == AccountSecrets(account.password, account.subscription_key)
 
 
-async def test_wrong_vault_passphrase_is_refused_in_the_dialog(make_services, sandbox, tmp_path):
+async def test_wrong_vault_passphrase_is_refused_in_the_dialog(make_services, sandbox, tmp_path, notifications):
     fail = keyring.backends.fail.Keyring()
     home = tmp_path / "imtui-home"
     account = sandbox.accounts[2]
@@ -419,7 +419,7 @@ async def test_wrong_vault_passphrase_is_refused_in_the_dialog(make_services, sa
         assert isinstance(app.screen, AccountsScreen)
         assert services.secrets.vault_unlocked
         assert table_rows(app)["de-main"]["Secrets"] == "vault"
-        assert any("0 account(s) moved" in n.message for n in app._notifications)
+        assert any("0 account(s) moved" in n for n in notifications(app))
 
 
 async def test_vault_key_is_hidden_and_paste_works_when_a_keyring_is_there(make_services):
@@ -483,7 +483,7 @@ async def test_rename_moves_the_secrets(make_services, memory_keyring):
     assert keyring_secrets(memory_keyring, "de-demo") == (None, None)
 
 
-async def test_delete_needs_confirmation_with_focus_on_cancel(make_services, memory_keyring):
+async def test_delete_needs_confirmation_with_focus_on_cancel(make_services, memory_keyring, notifications):
     services = make_services(accounts=True)
     app = ImtuiApp(services, start_in="accounts")
     async with app.run_test(size=SIZE) as pilot:
@@ -521,7 +521,7 @@ async def test_delete_needs_confirmation_with_focus_on_cancel(make_services, mem
         await pilot.pause()
         assert app.screen is screen
         assert list(table_rows(app)) == ["us-demo", "uk-demo"]
-        assert any("Deleted de-demo" in n.message for n in app._notifications)
+        assert any("Deleted de-demo" in n for n in notifications(app))
 
     assert saved_accounts(services) == ["us-demo", "uk-demo"]
     assert keyring_secrets(memory_keyring, "de-demo") == (None, None)

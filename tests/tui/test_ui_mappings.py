@@ -6,16 +6,14 @@ Every test asserts outcomes: the rows of the table, the config file on disk (re-
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from imtui.core.config import Client, ConfigStore, Mapping
 from imtui.core.matching import normalise
 from imtui.tui.app import ImtuiApp
-from imtui.tui.screens.customers import CustomersScreen, row_key
-from imtui.tui.widgets.dialogs import MessageDialog
-from imtui.tui.widgets.mapping_dialogs import AutoMapDialog, ClientImportDialog, MappingDialog, PathDialog
-
-SIZE = (140, 45)
+from imtui.tui.dialogs import AutoMapDialog, ClientImportDialog, MappingDialog, MessageDialog, PathDialog
+from imtui.tui.screens.customers import CustomersScreen
+from imtui.tui.widgets.fast_table import FastTable
 
 # Sandbox(seed=7) customers used below (id: name)
 US_KEYSTONE = ("us-demo", "1000117")  # Keystone Labs LLC
@@ -46,48 +44,41 @@ def disk_mappings(services) -> dict[tuple[str, str], Mapping]:
     return {(m.account, m.customer_id): m for m in on_disk(services).mappings}
 
 
-async def loaded(app, pilot) -> CustomersScreen:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+def customers_screen(app) -> CustomersScreen:
     screen = app.screen
-    assert isinstance(screen, CustomersScreen)
+    assert isinstance(screen, CustomersScreen), screen
     return screen
 
 
-def table_of(screen: CustomersScreen) -> DataTable:
-    return screen.query_one("#mapping-table", DataTable)
-
-
-def cells(screen: CustomersScreen, key: tuple[str, str]) -> dict[str, str]:
-    """The row of one customer as the user reads it: column label -> text."""
-    table = table_of(screen)
-    values = table.get_row(f"{key[0]}\x1f{key[1]}")
-    return {str(col.label): str(value) for col, value in zip(table.ordered_columns, values)}
+def table_of(screen: CustomersScreen) -> FastTable:
+    return screen.table
 
 
 def shown_keys(screen: CustomersScreen) -> list[tuple[str, str]]:
-    return [tuple(str(k.value).split("\x1f", 1)) for k in table_of(screen).rows]
+    """The customers in the table, top to bottom, from the table's own row objects."""
+    return [line.customer_key for line in table_of(screen).shown_rows]
 
 
-def notifications(app) -> list[str]:
-    return [n.message for n in app._notifications]
+def cells(screen: CustomersScreen, key: tuple[str, str]) -> dict[str, str]:
+    """The row of one customer as the user reads it (column label -> text), from what the table holds."""
+    table = table_of(screen)
+    index = shown_keys(screen).index(key)
+    return {str(col.label): str(value) for col, value in zip(table.ordered_columns, table.get_row_at(index))}
 
 
 def move_to(screen: CustomersScreen, key: tuple[str, str]) -> None:
     table = table_of(screen)
-    table.move_cursor(row=table.get_row_index(f"{key[0]}\x1f{key[1]}"), animate=False)
+    table.move_cursor(row=shown_keys(screen).index(key), animate=False)
 
 
 def customer_name(sandbox, key) -> str:
     return sandbox.state.account(key[0]).customers[key[1]]["name"]
 
 
-async def test_screen_loads_every_customer_of_every_account(make_services, sandbox):
+async def test_screen_loads_every_customer_of_every_account(make_services, sandbox, open_app):
     services = make_services()
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
+        screen = customers_screen(app)
         expected = {(a.name, cid) for a in sandbox.accounts for cid in sandbox.state.account(a.name).customers}
         assert set(shown_keys(screen)) == expected
         assert len(expected) == 3 * 48
@@ -102,7 +93,7 @@ async def test_screen_loads_every_customer_of_every_account(make_services, sandb
 # ------------------------------------------------------------------ 1. auto-map
 
 
-async def test_auto_map_preview_then_apply(make_services, sandbox):
+async def test_auto_map_preview_then_apply(make_services, sandbox, open_app, notifications):
     services = make_services()
     setup_config(
         services,
@@ -122,9 +113,8 @@ async def test_auto_map_preview_then_apply(make_services, sandbox):
     )
     assert normalise("Harbor Labs") == normalise("Harbor Labs Inc") == normalise("Harbor Labs Corp.")
     before = services.store.path.read_bytes()
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
+        screen = customers_screen(app)
         await pilot.press("a")
         await pilot.pause()
         dialog = app.screen
@@ -143,7 +133,7 @@ async def test_auto_map_preview_then_apply(make_services, sandbox):
         assert "Harbor Labs Corp.: 2 clients match" in body
         assert "1 set by hand or ignored" in body
         # the buttons stay on screen however long the list is
-        assert dialog.query_one("#confirm").region.bottom <= SIZE[1]
+        assert dialog.query_one("#confirm").region.bottom <= app.size.height
         assert str(dialog.query_one("#confirm").label) == f"Apply {len(planned)} (y)"
         # focus starts on Cancel; escape changes nothing
         assert app.focused is not None and app.focused.id == "cancel"
@@ -180,12 +170,11 @@ async def test_auto_map_preview_then_apply(make_services, sandbox):
 # ------------------------------------------------------------------ 2. triage queue
 
 
-async def test_triage_queue(make_services, sandbox):
+async def test_triage_queue(make_services, sandbox, open_app):
     services = make_services()
     setup_config(services, clients=["Acme Incorporated", "Acme Industries", "Acme Holdings", "Smith Plumbing"])
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
+        screen = customers_screen(app)
         order = shown_keys(screen)
         assert table_of(screen).cursor_row == 0
 
@@ -271,12 +260,11 @@ async def test_triage_queue(make_services, sandbox):
         assert_table_matches_disk(screen, services)
 
 
-async def test_typed_name_of_existing_client_reuses_it(make_services, sandbox):
+async def test_typed_name_of_existing_client_reuses_it(make_services, sandbox, open_app):
     services = make_services()
     setup_config(services, clients=["Keystone Group"])
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
+        screen = customers_screen(app)
         move_to(screen, US_KEYSTONE)
         await pilot.press("enter")
         await pilot.pause()
@@ -292,16 +280,15 @@ async def test_typed_name_of_existing_client_reuses_it(make_services, sandbox):
 # ------------------------------------------------------------------ 3. clear and undo
 
 
-async def test_clear_and_undo(make_services, sandbox):
+async def test_clear_and_undo(make_services, sandbox, open_app, notifications):
     services = make_services()
     setup_config(
         services,
         clients=["Keystone", "Other Keystone"],
         mappings=[Mapping(account="us-demo", customer_id="1000117", customer_name="Keystone Labs LLC", client="Keystone", how="manual")],
     )
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
+        screen = customers_screen(app)
         move_to(screen, US_KEYSTONE)
         assert cells(screen, US_KEYSTONE)["Client"] == "Keystone"
 
@@ -337,11 +324,10 @@ async def test_clear_and_undo(make_services, sandbox):
         assert_table_matches_disk(screen, services)
 
 
-async def test_ignore_key_on_a_row(make_services, sandbox):
+async def test_ignore_key_on_a_row(make_services, sandbox, open_app):
     services = make_services()
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
+        screen = customers_screen(app)
         move_to(screen, UK_WHITEHALL)
         await pilot.press("i")
         await pilot.pause()
@@ -355,16 +341,15 @@ async def test_ignore_key_on_a_row(make_services, sandbox):
 # ------------------------------------------------------------------ 4. clients from customers
 
 
-async def test_create_clients_from_unmapped_customers(make_services, sandbox):
+async def test_create_clients_from_unmapped_customers(make_services, sandbox, open_app, notifications):
     services = make_services()
     setup_config(
         services,
         clients=["Keystone"],
         mappings=[Mapping(account="us-demo", customer_id="1000117", customer_name="Keystone Labs LLC", client="Keystone", how="manual")],
     )
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
+        screen = customers_screen(app)
         await pilot.press("c")
         await pilot.pause()
         dialog = app.screen
@@ -415,11 +400,9 @@ async def test_create_clients_from_unmapped_customers(make_services, sandbox):
         assert_table_matches_disk(screen, services)
 
 
-async def test_create_clients_cancel_changes_nothing(make_services):
+async def test_create_clients_cancel_changes_nothing(make_services, open_app):
     services = make_services()
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
         before = services.store.path.read_bytes()
         await pilot.press("c")
         await pilot.pause()
@@ -433,14 +416,12 @@ async def test_create_clients_cancel_changes_nothing(make_services):
 # ------------------------------------------------------------------ 5. CSV import
 
 
-async def test_import_clients_csv_reports_bad_rows(make_services, tmp_path):
+async def test_import_clients_csv_reports_bad_rows(make_services, tmp_path, open_app):
     services = make_services()
     setup_config(services, clients=["Existing Client"])
     csv_file = tmp_path / "clients.csv"
     csv_file.write_text("Name,External ID\nAlpha Ltd,A-1\n,A-2\nBeta GmbH,B-3\nGamma Inc,\n", encoding="utf-8")
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, PathDialog)
@@ -462,11 +443,9 @@ async def test_import_clients_csv_reports_bad_rows(make_services, tmp_path):
         assert isinstance(app.screen, CustomersScreen)
 
 
-async def test_import_csv_missing_file_says_so(make_services, tmp_path):
+async def test_import_csv_missing_file_says_so(make_services, tmp_path, open_app, notifications):
     services = make_services()
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
         before = services.store.path.read_bytes()
         await pilot.press("ctrl+o")
         await pilot.pause()
@@ -480,7 +459,7 @@ async def test_import_csv_missing_file_says_so(make_services, tmp_path):
 # ------------------------------------------------------------------ 6. filter
 
 
-async def test_filter_as_you_type_and_unmapped_only(make_services, sandbox):
+async def test_filter_as_you_type_and_unmapped_only(make_services, sandbox, open_app):
     services = make_services()
     setup_config(
         services,
@@ -490,9 +469,8 @@ async def test_filter_as_you_type_and_unmapped_only(make_services, sandbox):
             Mapping(account="uk-demo", customer_id="2000101", customer_name="Acme Ltd", how="ignored"),
         ],
     )
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
+        screen = customers_screen(app)
         assert table_of(screen).row_count == 144
 
         await pilot.press("slash")
@@ -549,16 +527,15 @@ async def test_filter_as_you_type_and_unmapped_only(make_services, sandbox):
         assert table_of(screen).row_count == 144
 
 
-async def test_filter_matches_client_and_how(make_services):
+async def test_filter_matches_client_and_how(make_services, open_app):
     services = make_services()
     setup_config(
         services,
         clients=["Zebra Works"],
         mappings=[Mapping(account="us-demo", customer_id="1000117", customer_name="Keystone Labs LLC", client="Zebra Works", how="manual")],
     )
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
+        screen = customers_screen(app)
         await pilot.press("slash", *"zebra")
         await pilot.pause()
         assert shown_keys(screen) == [US_KEYSTONE]
@@ -591,12 +568,11 @@ def assert_table_matches_disk(screen: CustomersScreen, services) -> None:
             assert disk.client(mapping.client) is not None, mapping
 
 
-async def test_table_matches_disk_after_a_session(make_services, sandbox):
+async def test_table_matches_disk_after_a_session(make_services, sandbox, open_app):
     services = make_services()
     setup_config(services, clients=["Keystone Labs LLC", "Acme", "Whitehall Accountants"])
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
+        screen = customers_screen(app)
         await pilot.press("a")
         await pilot.pause()
         await pilot.press("y")
@@ -617,23 +593,21 @@ async def test_table_matches_disk_after_a_session(make_services, sandbox):
         assert_table_matches_disk(screen, services)
         # the app reopened on the same config shows the same thing
     services2 = make_services()
-    app2 = ImtuiApp(services2, start_in="customers")
-    async with app2.run_test(size=SIZE) as pilot:
-        screen2 = await loaded(app2, pilot)
+    async with open_app(services2, start_in="customers") as (app2, _):
+        screen2 = customers_screen(app2)
         assert_table_matches_disk(screen2, services2)
 
 
 # ------------------------------------------------------------------ bugs found while testing
 
 
-async def test_names_with_brackets_are_shown_as_they_are(make_services, sandbox):
+async def test_names_with_brackets_are_shown_as_they_are(make_services, sandbox, open_app, notifications):
     """Names are data, not markup: "[UK]" must not vanish and "[/b]" must not crash a dialog."""
     sandbox.state.account("us-demo").customers["1000117"]["name"] = "Keystone [UK] Labs [/b]"
     services = make_services()
     setup_config(services, clients=["Keystone [UK] Labs", "Keystone [old] Labs"])
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
+        screen = customers_screen(app)
         assert cells(screen, US_KEYSTONE)["Ingram customer"] == "Keystone [UK] Labs [/b]"
         move_to(screen, US_KEYSTONE)
         await pilot.press("enter")
@@ -653,12 +627,11 @@ async def test_names_with_brackets_are_shown_as_they_are(make_services, sandbox)
         assert any(f"Undone: map Keystone [UK] Labs [/b] to {client}." == n for n in notifications(app))
 
 
-async def test_dialog_without_suggestions_still_takes_its_keys(make_services):
+async def test_dialog_without_suggestions_still_takes_its_keys(make_services, open_app):
     """With no suggestion the name field used to take the focus, so i and s were typed as letters."""
     services = make_services()  # no clients at all: nothing to suggest
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
+        screen = customers_screen(app)
         first, second = shown_keys(screen)[:2]
         await pilot.press("n")
         await pilot.pause()
@@ -677,11 +650,10 @@ async def test_dialog_without_suggestions_still_takes_its_keys(make_services):
         assert app.screen is screen
 
 
-async def test_queue_ends_instead_of_offering_skipped_customers_again(make_services, sandbox):
+async def test_queue_ends_instead_of_offering_skipped_customers_again(make_services, sandbox, open_app, notifications):
     services = make_services()
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
+        screen = customers_screen(app)
         await pilot.press("slash", *"acme north", "enter")
         await pilot.pause()
         shown = shown_keys(screen)
@@ -699,14 +671,15 @@ async def test_queue_ends_instead_of_offering_skipped_customers_again(make_servi
         assert disk_mappings(services) == {}
 
 
-async def test_reload_while_loading_shows_each_customer_once(make_services, sandbox):
+async def test_reload_while_loading_shows_each_customer_once(make_services, sandbox, settle):
     services = make_services()
     app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(140, 45)) as pilot:
         await pilot.pause()
         await pilot.press("r")  # the first load may still be running
         await pilot.press("r")
-        screen = await loaded(app, pilot)
+        await settle(pilot)
+        screen = customers_screen(app)
         keys = shown_keys(screen)
         assert len(keys) == len(set(keys)) == 144
         assert len(screen.rows) == 144
@@ -714,11 +687,9 @@ async def test_reload_while_loading_shows_each_customer_once(make_services, sand
         assert "144 customers, 144 unmapped" in status and "loading" not in status
 
 
-async def test_auto_map_with_nothing_to_apply_cannot_be_confirmed(make_services):
+async def test_auto_map_with_nothing_to_apply_cannot_be_confirmed(make_services, open_app):
     services = make_services()
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=SIZE) as pilot:
-        await loaded(app, pilot)
+    async with open_app(services, start_in="customers") as (app, pilot):
         before = services.store.path.read_bytes()
         await pilot.press("a")
         await pilot.pause()

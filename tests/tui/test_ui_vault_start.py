@@ -6,7 +6,7 @@ import keyring.backends.fail
 from textual.widgets import DataTable, Input, Static
 
 from imtui.tui.app import ImtuiApp
-from imtui.tui.widgets.dialogs import PassphraseDialog
+from imtui.tui.dialogs import PassphraseDialog
 
 PASSPHRASE = "correct horse battery"
 

@@ -10,7 +10,6 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
@@ -18,7 +17,10 @@ from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, 
 from imtui.core import accounts as rules
 from imtui.core.config import AccountConfig
 from imtui.core.secrets import AccountSecrets
-from imtui.tui.widgets.dialogs import ConfirmDialog, PassphraseDialog
+from imtui.tui.dialogs import ConfirmDialog, PassphraseDialog
+from imtui.tui.messages import ConfigReloaded
+from imtui.tui.screens.base import AreaScreen
+from imtui.tui.widgets.key_help import KeyHelp
 
 
 class Check(Validator):
@@ -56,15 +58,16 @@ FIELDS = (
 )
 
 
-class AccountsScreen(Screen[None]):
+class AccountsScreen(AreaScreen):
     """Add, test, edit and delete marketplace accounts."""
 
     TITLE = "Accounts"
 
     BINDINGS = [
-        Binding("ctrl+n", "new", "New", id="accounts.new", tooltip="Start a new account"),
-        Binding("ctrl+t", "test", "Test", id="accounts.test", tooltip="Log in and read one customer page"),
-        Binding("ctrl+s", "save", "Save", id="accounts.save", tooltip="Test the connection, then save the account"),
+        # new, test and save are on the form's buttons, with their keys: the footer keeps room for the areas
+        Binding("ctrl+n", "new", "New", show=False, id="accounts.new", tooltip="Start a new account"),
+        Binding("ctrl+t", "test", "Test", show=False, id="accounts.test", tooltip="Log in and read one customer page"),
+        Binding("ctrl+s", "save", "Save", show=False, id="accounts.save", tooltip="Test the connection, then save the account"),
         Binding("ctrl+r", "reveal", "Reveal", id="accounts.reveal", tooltip="Show or hide the password and key"),
         # ctrl+d and ctrl+v are also Input's delete-right and paste keys, and the form always has an Input
         # focused: they are priority bindings, and check_action lets them fall through to the Input when
@@ -86,6 +89,7 @@ class AccountsScreen(Screen[None]):
         self.editing: str | None = None  # name of the account being edited; None = new account
         self._tested: tuple | None = None  # the form values of the last successful connection test
         self._tested_text = ""  # what that test said
+        self._touched: set[str] = set()  # fields typed in (or checked by a save) since the form was filled
 
     # ------------------------------------------------------------ layout
 
@@ -96,9 +100,7 @@ class AccountsScreen(Screen[None]):
                 yield Label("Accounts", classes="pane-title")
                 yield DataTable(id="account-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="secrets-banner")
-                yield Static(
-                    "[b]enter[/b] edit  [b]ctrl+n[/b] new  [b]ctrl+d[/b] delete", id="list-help", classes="help"
-                )
+                yield KeyHelp(id="list-help")
             with VerticalScroll(id="account-form", can_focus=False):  # tab goes from the list to the fields
                 yield Label("New account", id="form-title", classes="pane-title")
                 for spec in FIELDS:
@@ -121,17 +123,22 @@ class AccountsScreen(Screen[None]):
                     yield Button("Save (ctrl+s)", id="save", variant="primary")
                     yield Button("New (ctrl+n)", id="new")
                 yield Static("", id="test-result")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        help_keys = self.key_help(["accounts.new", "accounts.delete"], lead=[("enter", "edit")])
+        self.query_one("#list-help", KeyHelp).show(help_keys)
         self.table.add_columns("Name", "Market", "Secrets", "Mode", "Username", "API URL")
         self.refresh_accounts()
         self.start_new()
 
     # ------------------------------------------------------------ list
 
+    def on_config_reloaded(self, _: ConfigReloaded) -> None:
+        self.refresh_accounts()
+
     def refresh_accounts(self, select: str | None = None) -> None:
-        services = self.app.services
+        services = self.services
         self.table.clear()
         for account in services.config.accounts:
             found = services.secrets.get(account.name)
@@ -150,9 +157,9 @@ class AccountsScreen(Screen[None]):
         self._update_banner()
 
     def _update_banner(self) -> None:
-        secrets = self.app.services.secrets
+        secrets = self.services.secrets
         warning = secrets.warning()
-        if self.app.services.demo:
+        if self.services.demo:
             text = "Demo: the sandbox's secrets are kept in memory only; nothing is written."
         elif warning:
             text = warning + ("" if secrets.vault_unlocked else "\nPress ctrl+v to create or unlock an encrypted vault.")
@@ -161,7 +168,7 @@ class AccountsScreen(Screen[None]):
         else:
             text = f"Secrets are kept in the OS keyring ({secrets.backend_description()})."
         self.banner.update(text)
-        self.banner.set_class(bool(warning) and not self.app.services.demo, "-warning")
+        self.banner.set_class(bool(warning) and not self.services.demo, "-warning")
         self.refresh_bindings()  # ctrl+v (vault) comes and goes with the warning
 
     @on(DataTable.RowSelected, "#account-table")
@@ -192,7 +199,7 @@ class AccountsScreen(Screen[None]):
         return checks[field_id]
 
     def _taken_names(self) -> set[str]:
-        return {a.name for a in self.app.services.config.accounts if a.name != self.editing}
+        return {a.name for a in self.services.config.accounts if a.name != self.editing}
 
     def _problems(self) -> dict[str, str]:
         return {
@@ -218,9 +225,9 @@ class AccountsScreen(Screen[None]):
         if event.validation_result is not None and not event.validation_result.is_valid:
             problem = event.validation_result.failure_descriptions[0]
         # an untouched empty field of a fresh form stays quiet until the user tries to save
-        if not event.value and not getattr(event.input, "_touched", False):
+        if not event.value and event.input.id not in self._touched:
             problem = None
-        event.input._touched = True  # type: ignore[attr-defined]
+        self._touched.add(event.input.id)
         self._show_message(event.input.id, event.value, problem)
 
     def _fill(self, account: AccountConfig | None) -> None:
@@ -237,14 +244,14 @@ class AccountsScreen(Screen[None]):
         }
         for field_id, value in values.items():
             field = self._input(field_id)
-            field._touched = False  # type: ignore[attr-defined]
+            self._touched.discard(field_id)
             with field.prevent(Input.Changed):
                 field.value = value
             field.set_class(False, "-invalid")  # an untouched field is not wrong yet: no red until typed in or saved
             self._show_message(field_id, value, None)
         stored = ""
         if account is not None:
-            found = self.app.services.secrets.get(account.name)
+            found = self.services.secrets.get(account.name)
             stored = f"stored ({found.source}); leave empty to keep" if found else "not stored: type it"
         self._input("password").placeholder = stored or "the API user's password"
         self._input("subscription_key").placeholder = stored or "32 hex characters"
@@ -261,7 +268,7 @@ class AccountsScreen(Screen[None]):
         self._input("name").focus()
 
     def start_edit(self, name: str) -> None:
-        account = self.app.services.config.account(name)
+        account = self.services.config.account(name)
         if account is None:
             return
         self.editing = name
@@ -285,7 +292,7 @@ class AccountsScreen(Screen[None]):
         if values["password"] and values["subscription_key"]:
             return account, AccountSecrets(password=values["password"], subscription_key=values["subscription_key"])
         if self.editing is not None:
-            found = self.app.services.secrets.get(self.editing)
+            found = self.services.secrets.get(self.editing)
             if found is not None:
                 password = values["password"] or found.secrets.password
                 key = values["subscription_key"] or found.secrets.subscription_key
@@ -302,7 +309,7 @@ class AccountsScreen(Screen[None]):
         problems = self._problems()
         for spec in FIELDS:
             value = self._input(spec.id).value
-            self._input(spec.id)._touched = True  # type: ignore[attr-defined]
+            self._touched.add(spec.id)
             self._show_message(spec.id, value, problems.get(spec.id))
         if problems:
             first = next(iter(problems))
@@ -334,7 +341,7 @@ class AccountsScreen(Screen[None]):
         if action == "leave_form":
             return not (self.query("#account-table") and self.table.has_focus)
         if action == "vault":
-            services = self.app.services
+            services = self.services
             return not services.demo and not services.secrets.can_persist()
         return True
 
@@ -376,7 +383,7 @@ class AccountsScreen(Screen[None]):
         fingerprint = self._fingerprint(account, secrets)
         if self._tested != fingerprint:
             try:
-                report = await self.app.services.test_connection(account, secrets)
+                report = await self.services.test_connection(account, secrets)
             except Exception as exc:  # a bug or a transport failure the client did not turn into an ApiError
                 if self.is_attached:
                     self._say(f"The connection test failed: {type(exc).__name__}: {exc}", error=True)
@@ -395,7 +402,7 @@ class AccountsScreen(Screen[None]):
             self._save(account, secrets, replacing=replacing, typed=typed)
 
     def _save(self, account: AccountConfig, secrets: AccountSecrets, *, replacing: str | None, typed: bool) -> None:
-        services = self.app.services
+        services = self.services
         try:
             where = services.save_account(account, secrets if (typed or replacing is None) else None, replacing=replacing)
         except Exception as exc:  # config conflicts, unwritable disk: say it, keep the form as typed
@@ -412,8 +419,8 @@ class AccountsScreen(Screen[None]):
         }.get(where, f"the secrets are in {where}")
         self._tested = self._fingerprint(account, secrets)  # editing is now account.name
         self._say(f"{self._tested_text}\nSaved {account.name}; {stored}.".lstrip(), ok=True)
-        if self.app.current_account is None or self.app.current_account == replacing:
-            self.app.current_account = account.name
+        if self.imtui.current_account is None or self.imtui.current_account == replacing:
+            self.imtui.current_account = account.name
         self.notify(f"Saved account {account.name}.", title="Accounts")
 
     def action_delete(self) -> None:
@@ -425,18 +432,18 @@ class AccountsScreen(Screen[None]):
             name = self.editing
         else:
             name = str(self.table.coordinate_to_cell_key((row, 0)).row_key.value)
-        mapped = sum(1 for m in self.app.services.config.mappings if m.account == name)
+        mapped = sum(1 for m in self.services.config.mappings if m.account == name)
 
         def done(confirmed: bool | None) -> None:
             if not confirmed:
                 return
             try:
-                removed = self.app.services.remove_account(name)
+                removed = self.services.remove_account(name)
             except Exception as exc:
                 self.notify(f"Not deleted: {exc}", severity="error", title="Accounts")
                 return
-            if self.app.current_account == name:
-                self.app.current_account = next((a.name for a in self.app.services.config.accounts), None)
+            if self.imtui.current_account == name:
+                self.imtui.current_account = next((a.name for a in self.services.config.accounts), None)
             self.refresh_accounts()
             if self.editing == name:
                 self.start_new()
@@ -454,8 +461,8 @@ class AccountsScreen(Screen[None]):
         )
 
     def action_vault(self) -> None:
-        secrets = self.app.services.secrets
-        if self.app.services.demo or secrets.vault_unlocked:
+        secrets = self.services.secrets
+        if self.services.demo or secrets.vault_unlocked:
             self.notify("The vault is already open." if secrets.vault_unlocked else "Demo: nothing is stored.")
             return
         create = not secrets.vault_exists
@@ -464,7 +471,7 @@ class AccountsScreen(Screen[None]):
         def check(passphrase: str) -> str | None:
             nonlocal moved
             try:
-                moved = self.app.services.open_vault(passphrase, create=create)
+                moved = self.services.open_vault(passphrase, create=create)
             except Exception as exc:  # a wrong passphrase, an unwritable file: shown in the dialog
                 return str(exc)
             return None

@@ -2,305 +2,123 @@
 
 from __future__ import annotations
 
-import gc
-import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from rich.segment import Segment
-from rich.style import Style
-from rich.text import Text
-from textual.content import Content
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
+from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Static
-from textual._two_way_dict import TwoWayDict
-from textual.cache import LRUCache
-from textual.widgets.data_table import ColumnKey, DuplicateKey, Row, RowKey
 
 from imtui.core.api import ApiError
 from imtui.core.config import Mapping
 from imtui.core.matching import ClientIndex
 from imtui.core.services import CustomerPage, CustomerRow, ServiceError
-from imtui.tui.widgets.dialogs import MessageDialog
-from imtui.tui.widgets.mapping_dialogs import (
+from imtui.tui.dialogs import (
     AutoMapDialog,
+    ClientImportChoice,
     ClientImportDialog,
     MappingChoice,
     MappingDialog,
+    MessageDialog,
     PathDialog,
 )
-
-COLUMNS = (
-    ("account", "Account"),
-    ("customer", "Ingram customer"),
-    ("id", "ID"),
-    ("status", "Status"),
-    ("city", "City"),
-    ("country", "Ctry"),
-    ("client", "Client"),
-    ("how", "How"),
+from imtui.tui.messages import ConfigReloaded, LoadSettled
+from imtui.tui.screens.base import AreaScreen
+from imtui.tui.screens.customer_rows import (
+    COLUMNS,
+    CustomerKey,
+    CustomerLine,
+    columns_for,
+    fresh_line,
+    next_to_triage,
 )
-#: widths of the columns that do not share the free space (account is sized from the account names)
-FIXED_WIDTHS = {"id": 8, "status": 10, "city": 14, "country": 4, "how": 10}
-MIN_CUSTOMER, MIN_CLIENT = 16, 12
+from imtui.tui.widgets.fast_table import FastTable
+from imtui.tui.widgets.key_help import KeyHelp
+from imtui.tui.widgets.table_rows import NarrowingFilter, filter_rows
 
-HOW_STYLE = {"unmapped": "bold", "ignored": "dim", "manual": "", "exact": "", "normalised": "italic"}
-
-
-def row_key(row: CustomerRow) -> str:
-    return f"{row.account}\x1f{row.customer.id}"
-
-
-class _Cell:
-    """A cell's text, made into a Rich ``Text`` only when it is drawn.
-
-    Not a str: a str cell is parsed as markup ("Acme [UK] Ltd" would lose "[UK]"). Not a ``Text`` up
-    front either: 5,000 rows x 8 cells of ``Text`` took 0.3 s to build, and only the visible rows are
-    ever drawn. The text is cut with an ellipsis at the column's width instead of wrapping out of sight.
-    """
-
-    __slots__ = ("value", "style", "_text")
-
-    def __init__(self, value: str, style: str = "") -> None:
-        self.value = value
-        self.style = style
-        self._text: Text | None = None
-
-    def __rich__(self) -> Text:
-        if self._text is None:
-            self._text = Text(self.value, style=self.style, no_wrap=True, overflow="ellipsis", end="")
-        return self._text
-
-    def __str__(self) -> str:
-        return self.value
+#: the keys the help line explains, in its order (enter, handled by the table, comes first)
+HELP_KEYS = (
+    "customers.filter", "customers.next", "customers.unmapped", "customers.clear", "customers.ignore", "customers.undo",
+    "customers.auto", "customers.create_clients", "customers.import_csv", "customers.reload",
+)
 
 
-_cell = _Cell
-
-
-_COLUMN_KEYS = tuple(ColumnKey(key) for key, _ in COLUMNS)
-
-
-def _settle_heap() -> None:
-    """Once the customers are loaded: collect, then keep what is left out of later collections.
-
-    Thousands of customers are thousands of long-lived objects; a full collection walks them all and
-    took 150-300 ms, landing on whichever keystroke happened to trigger it. Frozen objects are still
-    freed when nothing refers to them; only the cyclic ones that become garbage later stay.
-    """
-    gc.collect()
-    gc.freeze()
-
-
-class _Line:
-    """One customer as the table shows it, built once per mapping change: its cells, its filter text,
-    and the table's own row objects (so rebuilding the table on a keystroke allocates nothing per row)."""
-
-    __slots__ = ("mapping", "cells", "blob", "serial", "key", "meta", "data", "offset")
-    _serials = itertools.count()
-
-    def __init__(self, row: CustomerRow, mapping: Mapping | None) -> None:
-        how = mapping.how if mapping else "unmapped"
-        client = mapping.client if mapping and mapping.client else ("—" if how == "ignored" else "")
-        customer = row.customer
-        values = (row.account, customer.name, customer.id or "", customer.status, customer.city, customer.country, client)
-        self.mapping = mapping
-        self.cells = (*(_cell(v) for v in values), _cell(how, HOW_STYLE.get(how, "")))
-        self.blob = " ".join((*values, how)).casefold()
-        self.serial = next(self._serials)
-        self.key = RowKey(row_key(row))
-        self.meta = Row(self.key, 1)
-        self.data = dict(zip(_COLUMN_KEYS, self.cells))
-        self.offset = (self.key, 0)  # the row's one line, as DataTable's y-offsets list it
-
-
-class MappingTable(DataTable):
-    """A DataTable whose columns have fixed widths, set from the table's width, so it never measures cells.
-
-    A stock DataTable measures every cell of every new row (to size auto-width columns) on its next idle:
-    with 5,000 customers that alone takes longer than a keystroke may. Fixed widths also keep the Client
-    and How columns on screen however long a customer's name is.
-    """
-
-    def __init__(self, *args, **kwargs) -> None:
-        self._drawn: LRUCache[tuple, tuple[object, list[list[Segment]]]] = LRUCache(4000)
-        self._keep_drawn = False
-        super().__init__(*args, **kwargs)
-
-    def set_widths(self, widths: dict[str, int]) -> None:
-        changed = False
-        for key, width in widths.items():
-            column = self.columns.get(ColumnKey(key))
-            if column is not None and (column.auto_width or column.width != width):
-                column.width, column.auto_width = width, False
-                changed = True
-        if changed:
-            self._clear_caches()
-            self._require_update_dimensions = True
-            self.refresh()
-
-    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
-        if self._fixed():
-            new_rows = ()  # one line a row, every width fixed: nothing to measure
-        super()._update_dimensions(new_rows)
-
-    def _render_cell(
-        self,
-        row_index: int,
-        column_index: int,
-        base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-    ) -> list[list[Segment]]:
-        """DataTable caches rendered cells per table update, so after a rebuild it renders every
-        visible cell again even when the top rows did not change (typing on narrows the list; the first
-        rows often stay). Rendered cells are kept here by the cell itself (our cells are never
-        mutated: a changed row gets new ones) and where it is drawn."""
-        if row_index < 0 or column_index < 0:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
-        column_key = self._column_locations.get_key(column_index)
-        cell = self._data[row_key].get(column_key) if row_key in self._data else None
-        key = (
-            id(cell), row_index, column_index, base_style, width, cursor, hover,
-            self._show_hover_cursor, self._pseudo_class_state,
-        )
-        cached = self._drawn.get(key)
-        if cached is not None and cached[0] is cell:
-            return cached[1]
-        lines = super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        self._drawn[key] = (cell, lines)
-        return lines
-
-    def _clear_caches(self) -> None:
-        super()._clear_caches()
-        if not self._keep_drawn:  # styles, theme or widths changed: draw everything again
-            self._drawn.clear()
-
-    def _fixed(self) -> bool:
-        return bool(self.columns) and not any(c.auto_width for c in self.columns.values())
-
-    def replace_rows(self, rows: list[_Line]) -> None:
-        """Clear the table and add ``rows`` in one go.
-
-        ``add_row`` costs ~60 µs a row (it re-validates the cursor and schedules an idle check for
-        each), ~300 ms for 5,000 rows: too slow for a keystroke. This fills DataTable's row
-        bookkeeping directly, the way ``add_row`` does for one row (textual is pinned to 8.2.x);
-        if that bookkeeping is not what this code expects, it falls back to ``add_row``.
-        """
-        # DataTable.clear() evaluates self._y_offsets (listing every old row) only to empty it: with no
-        # rows left there is nothing to list
-        self.rows.clear()
-        self._keep_drawn = True  # only the rows change: cells already drawn stay valid
-        try:
-            self.clear()
-        finally:
-            self._keep_drawn = False
-        if (
-            not self._fixed()
-            or [c.key for c in self.ordered_columns] != list(_COLUMN_KEYS)
-            or not isinstance(getattr(self, "_row_locations", None), TwoWayDict)
-        ):
-            for line in rows:
-                self.add_row(*line.cells, key=line.key.value)
-            return
-        locations: dict[RowKey, int] = {}
-        data, meta = self._data, self.rows
-        for index, line in enumerate(rows):
-            key = line.key
-            if key in locations:
-                raise DuplicateKey(f"The row key {key!r} already exists.")
-            locations[key] = index
-            data[key] = line.data  # the table's cell dict of this row; update_cell writes into it
-            meta[key] = line.meta
-        self._row_locations = TwoWayDict(locations)
-        self._require_update_dimensions = True
-        self._update_count += 1
-        # what DataTable would compute next from the rows just added (every row one line high)
-        self._ordered_row_cache[(len(rows), self._update_count)] = [line.meta for line in rows]
-        self._offset_cache[self._update_count] = [line.offset for line in rows]
-        self.cursor_coordinate = self.cursor_coordinate
-        if rows and self.show_cursor and self.cursor_type != "none":
-            self._highlight_cursor()
-        self.check_idle()
-        self.refresh()
-
-
-class CustomersScreen(Screen[None]):
+class CustomersScreen(AreaScreen):
     """The mapping table: filter as you type, triage queue, auto-map, client import, undo."""
 
     TITLE = "Customers"
 
     BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", id="mapping.filter", tooltip="Filter as you type"),
-        Binding("u", "toggle_unmapped", "Unmapped only", show=False, id="mapping.unmapped", tooltip="Show only unmapped customers"),
-        Binding("n", "next_unmapped", "Next unmapped", id="mapping.next", tooltip="Open the next unmapped customer"),
-        Binding("a", "auto_map", "Auto-map", id="mapping.auto", tooltip="Preview mapping of matching names"),
-        Binding("x", "clear", "Clear", show=False, id="mapping.clear", tooltip="Clear the selected mapping"),
-        Binding("i", "ignore", "Ignore", show=False, id="mapping.ignore_row", tooltip="Ignore the selected customer"),
-        Binding("ctrl+z", "undo", "Undo", id="mapping.undo", tooltip="Undo the last mapping change"),
-        Binding("c", "create_clients", "Create clients", id="mapping.create_clients", tooltip="Create clients from customers"),
-        Binding("ctrl+o", "import_csv", "Import CSV", show=False, id="mapping.import_csv", tooltip="Import clients from a PSA's CSV"),
-        Binding("r", "reload", "Reload", show=False, id="mapping.reload", tooltip="Load the customers from the marketplace again"),
+        Binding("slash", "focus_filter", "Filter", show=False, id="customers.filter", tooltip="Filter as you type"),
+        Binding("u", "toggle_unmapped", "Unmapped only", show=False, id="customers.unmapped", tooltip="Show only unmapped customers"),
+        Binding("n", "next_unmapped", "Next unmapped", show=False, id="customers.next", tooltip="Open the next unmapped customer"),
+        Binding("a", "auto_map", "Auto-map", show=False, id="customers.auto", tooltip="Preview mapping of matching names"),
+        Binding("x", "clear", "Clear", show=False, id="customers.clear", tooltip="Clear the selected mapping"),
+        Binding("i", "ignore", "Ignore", show=False, id="customers.ignore", tooltip="Ignore the selected customer"),
+        Binding("ctrl+z", "undo", "Undo", show=False, id="customers.undo", tooltip="Undo the last mapping change"),
+        Binding("c", "create_clients", "Create clients", show=False, id="customers.create_clients", tooltip="Create clients from customers"),
+        Binding("ctrl+o", "import_csv", "Import CSV", show=False, id="customers.import_csv", tooltip="Import clients from a PSA's CSV"),
+        Binding("r", "reload", "Reload", show=False, id="customers.reload", tooltip="Load the customers from the marketplace again"),
     ]
 
-    table = getters.query_one("#mapping-table", MappingTable)
+    table = getters.query_one("#mapping-table", FastTable)
     filter_input = getters.query_one("#filter", Input)
     status = getters.query_one("#mapping-status", Static)
+    counts = getters.query_one("#mapping-counts", Static)
 
     def __init__(self) -> None:
         super().__init__(classes="customers-screen")
-        self.rows: list[CustomerRow] = []
+        self.rows: list[CustomerRow] = []  # every customer loaded, in load order
         self.only_unmapped = False
         self._progress: dict[str, str] = {}
         self._accounts_version = -1  # services.accounts_changed when the rows were built
         self._index: ClientIndex | None = None
         self._index_clients: tuple[str, ...] = ()
-        self._lines: dict[tuple[str, str], _Line] = {}
-        self._by_key_map: dict[tuple[str, str], CustomerRow] = {}
-        self._shown: list[int] = []  # serials of the lines in the table, in order
-        self._skipped: set[tuple[str, str]] = set()  # skipped in the current triage queue
+        self._lines: dict[CustomerKey, CustomerLine] = {}  # every customer's line, one per key
+        self._filter: NarrowingFilter[CustomerLine] = NarrowingFilter()
+        self._mapping_cache: tuple[list[Mapping], dict[CustomerKey, Mapping]] | None = None
+        self._skipped: set[CustomerKey] = set()  # skipped in the current triage queue
         self._loading: set[str] = set()  # accounts whose customers are still arriving
-        self._last_visible: tuple | None = None  # (filter, unmapped only, rows, mappings, visible rows)
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="mapping-bar"):
             yield Input(placeholder="filter: type any part of a name, city, client… (/)", id="filter")
             yield Static("", id="mapping-counts")
-        yield MappingTable(id="mapping-table", cursor_type="row", zebra_stripes=True)
+        yield FastTable(COLUMNS, id="mapping-table", zebra_stripes=True)
         yield Static("", id="mapping-status", markup=False)
-        yield Static(
-            "[b]enter[/b] map  [b]n[/b] next unmapped  [b]u[/b] unmapped only  [b]x[/b] clear  [b]i[/b] ignore  "
-            "[b]^z[/b] undo  [b]a[/b] auto-map  [b]c[/b] clients  [b]^o[/b] CSV  [b]r[/b] reload",
-            id="mapping-help",
-            classes="help",
-        )
-        yield Footer()
+        yield KeyHelp(id="mapping-help")
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        for key, label in COLUMNS:
-            self.table.add_column(label, key=key)
-        self._size_columns()
+        self.query_one("#mapping-help", KeyHelp).show(self.key_help(HELP_KEYS, lead=[("enter", "map")]))
         self._fill_from_accounts()
         self.table.focus()
 
     def on_screen_resume(self) -> None:
         # an account added, renamed or deleted meanwhile: rows of the old list would map customers of
         # accounts that no longer exist, so start from the accounts as they are now
-        if self._accounts_version != self.app.services.accounts_changed:
+        if self._accounts_version != self.services.accounts_changed:
             self._clear_rows()
-            self._size_columns()
             self._fill_from_accounts()
 
+    def on_config_reloaded(self, _: ConfigReloaded) -> None:
+        """Another imtui changed config.toml: show its mappings; start again if its accounts differ."""
+        self._index = None
+        if set(self._progress) != {a.name for a in self.services.config.accounts}:
+            self._clear_rows()
+            self._fill_from_accounts()
+        else:
+            self.refill()
+            self._show_progress()
+
     def _fill_from_accounts(self) -> None:
-        services = self.app.services
+        services = self.services
         self._accounts_version = services.accounts_changed
         self._progress = {}
+        self.table.set_columns(columns_for([a.name for a in services.config.accounts]))
         if not services.config.accounts:
             self.status.update("No account yet: press 1 to add a marketplace account.")
             return
@@ -315,35 +133,21 @@ class CustomersScreen(Screen[None]):
                 self.load_account(account.name)
         self._show_progress()
 
-    def on_resize(self) -> None:
-        self._size_columns()
-
-    def _size_columns(self) -> None:
-        """Fixed columns at their width; the customer and client names share what is left."""
-        accounts = [a.name for a in self.app.services.config.accounts] or ["Account"]
-        widths = dict(FIXED_WIDTHS, account=max(7, min(14, max(len(a) for a in accounts))))
-        padding = 2 * self.table.cell_padding * len(COLUMNS)
-        free = (self.size.width or self.app.size.width) - 2 - padding - sum(widths.values())  # 2: the scrollbar
-        customer = max(MIN_CUSTOMER, free * 11 // 20)
-        widths["customer"] = customer
-        widths["client"] = max(MIN_CLIENT, free - customer)
-        self.table.set_widths(widths)
-
     # ------------------------------------------------------------ loading
 
     @work(group="load-customers", exit_on_error=False)
     async def load_account(self, name: str) -> None:
         try:
-            async for page in self.app.services.customer_pages(name):
+            async for page in self.services.customer_pages(name):
                 self._page_arrived(page)
         except (ApiError, ServiceError) as exc:
             self._progress[name] = f"{name}: failed, r to retry"
             self._show_progress()
-            self.notify(str(exc), title=f"Customers of {name}", severity="error", timeout=15, markup=False)
+            self.imtui.show_error(f"Customers of {name} could not be loaded", exc)
         finally:
             self._loading.discard(name)
             if not self._loading:
-                _settle_heap()
+                self.post_message(LoadSettled())
 
     def _page_arrived(self, page: CustomerPage) -> None:
         had_rows = bool(self.rows)
@@ -364,118 +168,57 @@ class CustomersScreen(Screen[None]):
 
     # ------------------------------------------------------------ rows
 
+    @property
+    def _mappings(self) -> dict[CustomerKey, Mapping]:
+        """The mappings by customer, rebuilt when the config's mapping list is replaced."""
+        mappings = self.services.config.mappings
+        cached = self._mapping_cache
+        if cached is None or cached[0] is not mappings:
+            cached = self._mapping_cache = (mappings, {(m.account, m.customer_id): m for m in mappings})
+        return cached[1]
+
     def _mapping(self, row: CustomerRow) -> Mapping | None:
         return self._mappings.get(row.key)
 
-    @property
-    def _mappings(self) -> dict[tuple[str, str], Mapping]:
-        config = self.app.services.config
-        cached = getattr(self, "_mapping_cache", None)
-        if cached is None or cached[0] is not config.mappings:
-            cached = (config.mappings, {(m.account, m.customer_id): m for m in config.mappings})
-            self._mapping_cache = cached
-        return cached[1]
+    def _keep(self) -> Callable[[CustomerLine], bool] | None:
+        return (lambda line: line.mapping is None) if self.only_unmapped else None
 
-    def _line(self, row: CustomerRow, mappings: dict[tuple[str, str], Mapping]) -> _Line:
-        """The row's cells, rebuilt only when its mapping changed (mappings are replaced, never mutated)."""
-        mapping = mappings.get(row.key)
-        line = self._lines.get(row.key)
-        if line is None or line.mapping is not mapping:
-            line = self._lines[row.key] = _Line(row, mapping)
-        return line
-
-    def _cells(self, row: CustomerRow) -> tuple:
-        return self._line(row, self._mappings).cells
-
-    def _words(self) -> list[str]:
-        return self.filter_input.value.casefold().split()
-
-    def _visible(self, rows: list[CustomerRow]) -> list[tuple[CustomerRow, _Line]]:
-        words = self._words()
+    def _visible(self) -> list[CustomerLine]:
+        """The lines the filter keeps, in load order (typing on narrows the last result)."""
         mappings = self._mappings
-        only_unmapped = self.only_unmapped
         lines = self._lines
-        shown = []
-        for row in rows:
-            key = row.key
-            mapping = mappings.get(key)
-            line = lines.get(key)
-            if line is None or line.mapping is not mapping:
-                line = lines[key] = _Line(row, mapping)
-            if only_unmapped and mapping is not None:
-                continue
-            blob = line.blob
-            if all(word in blob for word in words):
-                shown.append((row, line))
-        return shown
-
-    def _all_visible(self) -> list[tuple[CustomerRow, _Line]]:
-        """The rows the filter keeps. Typing on (the filter only grows) narrows the last result
-        instead of scanning every customer again."""
-        text, mappings = self.filter_input.value.casefold(), self._mappings
-        last = self._last_visible
-        if last is not None and text.startswith(last[0]) and last[1:3] == (self.only_unmapped, len(self.rows)) and last[3] is mappings:
-            visible = self._visible([row for row, _ in last[4]])
-        else:
-            visible = self._visible(self.rows)
-        self._last_visible = (text, self.only_unmapped, len(self.rows), mappings, visible)
-        return visible
+        return self._filter.apply(
+            self.filter_input.value,
+            (self.only_unmapped, len(self.rows), mappings),
+            lambda: [fresh_line(lines, row, mappings) for row in self.rows],
+            self._keep(),
+        )
 
     def _add_rows(self, rows: list[CustomerRow]) -> None:
+        mappings = self._mappings
         fresh = []
         for row in rows:  # a customer listed twice (pages shifting while loading) is shown once
-            if row.key not in self._by_key_map:
-                self._by_key_map[row.key] = row
-                fresh.append(row)
-        self.rows.extend(fresh)
-        for row, line in self._visible(fresh):
-            self.table.add_row(*line.cells, key=line.key.value)
-            self._shown.append(line.serial)
+            if row.key not in self._lines:
+                fresh.append(fresh_line(self._lines, row, mappings))
+                self.rows.append(row)
+        self.table.append_rows(filter_rows(fresh, self.filter_input.value, self._keep()))
         self._update_counts()
 
     def refill(self) -> None:
         """Show the rows the filter keeps; the table is rebuilt only if what it shows changed."""
-        visible = self._all_visible()
-        serials = [line.serial for _, line in visible]
-        if serials != self._shown:
-            keep_key = self._cursor_key()
-            self.table.replace_rows([line for _, line in visible])
-            self._shown = serials
-            if keep_key is not None and keep_key in self.table.rows:
-                self.table.move_cursor(row=self.table.get_row_index(keep_key), animate=False)
+        self.table.replace_rows(self._visible())
         self._update_counts()
 
     def _update_counts(self) -> None:
-        shown = self.table.row_count
-        text = f"{shown:,} of {len(self.rows):,}" + (" · unmapped only" if self.only_unmapped else "")
-        self.query_one("#mapping-counts", Static).update(text)
-
-    def _cursor_key(self) -> str | None:
-        if not self.table.row_count:
-            return None
-        return str(self.table.coordinate_to_cell_key((self.table.cursor_row, 0)).row_key.value)
+        text = f"{self.table.row_count:,} of {len(self.rows):,}" + (" · unmapped only" if self.only_unmapped else "")
+        self.counts.update(text)
 
     def selected(self) -> CustomerRow | None:
-        key = self._cursor_key()
-        if key is None:
-            return None
-        account, customer_id = key.split("\x1f", 1)
-        return self._by_key().get((account, customer_id))
-
-    def _by_key(self) -> dict[tuple[str, str], CustomerRow]:
-        return self._by_key_map
+        line = self.table.selected
+        return line.customer if isinstance(line, CustomerLine) else None
 
     def _refresh_row(self, row: CustomerRow) -> None:
-        key = row_key(row)
-        if key not in self.table.rows:
-            return
-        line = self._line(row, self._mappings)
-        for (column, _), value in zip(COLUMNS, line.cells):
-            self.table.update_cell(key, column, value)
-        index = self.table.get_row_index(key)
-        if index < len(self._shown):
-            self._shown[index] = line.serial
-        self._show_progress()
+        self.table.update_row(fresh_line(self._lines, row, self._mappings))
 
     # ------------------------------------------------------------ filter
 
@@ -522,7 +265,7 @@ class CustomersScreen(Screen[None]):
         return True
 
     def _suggestions(self, row: CustomerRow):
-        clients = tuple(c.name for c in self.app.services.config.clients)
+        clients = tuple(c.name for c in self.services.config.clients)
         if self._index is None or clients != self._index_clients:
             self._index = ClientIndex(clients)
             self._index_clients = clients
@@ -534,13 +277,13 @@ class CustomersScreen(Screen[None]):
         if mapping is not None:
             current = "ignored" if mapping.how == "ignored" else f"{mapping.client} ({mapping.how})"
         dialog = MappingDialog(
-            row, self._suggestions(row), [c.name for c in self.app.services.config.clients], current=current
+            row, self._suggestions(row), [c.name for c in self.services.config.clients], current=current
         )
 
         def done(choice: MappingChoice | None) -> None:
             if choice is None:
                 return
-            book = self.app.services.mappings
+            book = self.services.mappings
             if choice.action == "map" and choice.client:
                 self._run(lambda: book.map(row, choice.client), [row])
             elif choice.action == "ignore":
@@ -564,20 +307,15 @@ class CustomersScreen(Screen[None]):
         self._open_next()
 
     def _open_next(self, after: CustomerRow | None = None) -> None:
-        keys = list(self.table.rows)
-        by_key = self._by_key()
-        start = self.table.cursor_row if keys else 0
-        if after is not None and row_key(after) in self.table.rows:
-            start = self.table.get_row_index(row_key(after)) + 1
-        order = keys[start:] + keys[:start]
-        for key in order:
-            account, customer_id = str(key.value).split("\x1f", 1)
-            row = by_key.get((account, customer_id))
-            if row is not None and row.key not in self._skipped and self._mapping(row) is None:
-                self.table.move_cursor(row=self.table.get_row_index(key), animate=False)
-                self.open_mapping(row, queue=True)
-                return
-        if self._skipped:
+        lines = self.table.shown_rows
+        start = self.table.cursor_row if lines else 0
+        if after is not None and (index := self.table.index_of(self._lines[after.key].key)) is not None:
+            start = index + 1
+        line = next_to_triage(lines, start, self._mappings, self._skipped)  # type: ignore[arg-type]
+        if line is not None:
+            self.table.move_to(line.key)
+            self.open_mapping(line.customer, queue=True)
+        elif self._skipped:
             n = len(self._skipped)
             self.notify(f"No more unmapped customers to triage; {n} skipped, still unmapped.", title="Mappings")
         else:
@@ -586,15 +324,15 @@ class CustomersScreen(Screen[None]):
     def action_clear(self) -> None:
         row = self.selected()
         if row is not None and self._mapping(row) is not None:
-            self._run(lambda: self.app.services.mappings.clear(row), [row])
+            self._run(lambda: self.services.mappings.clear(row), [row])
 
     def action_ignore(self) -> None:
         row = self.selected()
         if row is not None:
-            self._run(lambda: self.app.services.mappings.ignore(row), [row])
+            self._run(lambda: self.services.mappings.ignore(row), [row])
 
     def action_undo(self) -> None:
-        book = self.app.services.mappings
+        book = self.services.mappings
         if not book.can_undo:
             self.notify("Nothing to undo.", title="Mappings")
             return
@@ -611,7 +349,7 @@ class CustomersScreen(Screen[None]):
         if not self.rows:
             self.notify("No customers loaded yet.", title="Auto-map")
             return
-        plan = self.app.services.mappings.plan_auto(self.rows)
+        plan = self.services.mappings.plan_auto(self.rows)
 
         def done(apply: bool | None) -> None:
             if apply:
@@ -619,7 +357,7 @@ class CustomersScreen(Screen[None]):
 
                 def change() -> None:
                     nonlocal added
-                    added = self.app.services.mappings.apply_auto(plan)
+                    added = self.services.mappings.apply_auto(plan)
 
                 if self._run(change, []):
                     self.refill()
@@ -631,7 +369,7 @@ class CustomersScreen(Screen[None]):
         unmapped = [r for r in self.rows if self._mapping(r) is None]
         selected = self.selected()
 
-        def done(choice) -> None:
+        def done(choice: ClientImportChoice | None) -> None:
             if choice is None:
                 return
             rows = [selected] if choice.scope == "selected" and selected is not None else unmapped
@@ -642,7 +380,7 @@ class CustomersScreen(Screen[None]):
 
             def change() -> None:
                 nonlocal result
-                result = self.app.services.mappings.import_customers_as_clients(
+                result = self.services.mappings.import_customers_as_clients(
                     rows, group=choice.group, update_addresses=choice.update_addresses
                 )
 
@@ -657,7 +395,7 @@ class CustomersScreen(Screen[None]):
             if not path:
                 return
             try:
-                added, errors = self.app.services.mappings.import_clients_csv_file(path)
+                added, errors = self.services.mappings.import_clients_csv_file(path)
             except Exception as exc:
                 self.notify(f"Nothing imported: {exc}", severity="error", title="CSV import", timeout=10, markup=False)
                 return
@@ -683,15 +421,15 @@ class CustomersScreen(Screen[None]):
         self.workers.cancel_group(self, "load-customers")  # a load still running would add its pages twice
         self._loading.clear()
         self.rows.clear()
-        self._by_key_map.clear()
         self._lines.clear()
-        self._shown.clear()
-        self.table.clear()
+        self._filter.forget()
+        self.table.clear_rows()
+        self._update_counts()
 
     def action_reload(self) -> None:
         self._clear_rows()
-        self.app.services.customers.clear()
-        for account in self.app.services.config.accounts:
+        self.services.customers.clear()
+        for account in self.services.config.accounts:
             self._progress[account.name] = f"{account.name}: loading…"
             self._loading.add(account.name)
             self.load_account(account.name)

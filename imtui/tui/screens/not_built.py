@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from imtui.tui.screens.base import AreaScreen
 
-class NotBuiltScreen(Screen[None]):
+
+class NotBuiltScreen(AreaScreen):
     """Says plainly that the area is not built yet, and what it will hold."""
 
     def __init__(self, area: str, promise: str) -> None:
@@ -23,4 +24,4 @@ class NotBuiltScreen(Screen[None]):
             "Press [b]1[/b] for accounts or [b]2[/b] for customers and mappings.",
             id="not-built-text",
         )
-        yield Footer()
+        yield Footer(compact=True)

@@ -1,0 +1,29 @@
+"""Modal dialogs, all on one base (``Dialog``): a title, a body that scrolls, buttons that stay, escape
+cancels, focus on Cancel. Each returns its result with ``dismiss``; ``None`` means cancelled."""
+
+from imtui.tui.dialogs.base import Dialog
+from imtui.tui.dialogs.common import ConfirmDialog, MessageDialog, PassphraseDialog
+from imtui.tui.dialogs.errors import ErrorDialog, explain
+from imtui.tui.dialogs.mapping import (
+    AutoMapDialog,
+    ClientImportChoice,
+    ClientImportDialog,
+    MappingChoice,
+    MappingDialog,
+    PathDialog,
+)
+
+__all__ = [
+    "AutoMapDialog",
+    "ClientImportChoice",
+    "ClientImportDialog",
+    "ConfirmDialog",
+    "Dialog",
+    "ErrorDialog",
+    "MappingChoice",
+    "MappingDialog",
+    "MessageDialog",
+    "PassphraseDialog",
+    "PathDialog",
+    "explain",
+]

@@ -1,0 +1,42 @@
+"""What happened that other screens may care about.
+
+The app broadcasts these to every area screen that exists, in every mode (``ImtuiApp.broadcast``); each
+screen handles the ones that concern it (``on_config_reloaded``...) and ignores the rest. So the app
+never needs to know which screens exist, and a new area only registers its mode.
+
+A screen that causes one (an order placed) calls ``self.imtui.broadcast(OrderPlaced(...))``.
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+
+class Broadcast(Message, bubble=False):
+    """Base of the messages the app sends to every area screen (each gets its own copy)."""
+
+
+class ConfigReloaded(Broadcast):
+    """config.toml was read again from disk (another imtui changed it): show what it holds now."""
+
+
+class AccountSwitched(Broadcast):
+    """The current account changed (palette, or the accounts screen saved or deleted one)."""
+
+    def __init__(self, account: str | None) -> None:
+        super().__init__()
+        self.account = account
+
+
+class OrderPlaced(Broadcast):
+    """An order was placed: screens showing subscriptions, orders or the journal have something new."""
+
+    def __init__(self, account: str, order_id: str, customer_id: str | None = None) -> None:
+        super().__init__()
+        self.account = account
+        self.order_id = order_id
+        self.customer_id = customer_id
+
+
+class LoadSettled(Message):
+    """A screen's first big load finished (bubbles to the app, which settles the heap once)."""

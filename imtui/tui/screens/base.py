@@ -1,0 +1,46 @@
+"""AreaScreen: what every area's screen shares (typed services, the app's news, a help line from its keys)."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, cast
+
+from textual import events, on
+from textual.message import Message
+from textual.screen import Screen
+
+from imtui.tui.widgets.key_help import binding_help
+
+if TYPE_CHECKING:
+    from imtui.core.services import Services
+    from imtui.tui.app import ImtuiApp
+
+
+class AreaScreen(Screen[None]):
+    """The screen of one area (accounts, customers, subscriptions...), one per mode.
+
+    It hears the app's broadcasts (``imtui.tui.messages``) as ordinary messages: define
+    ``on_config_reloaded`` and the like for the ones that concern this area.
+    """
+
+    @property
+    def imtui(self) -> ImtuiApp:
+        return cast("ImtuiApp", self.app)
+
+    @property
+    def services(self) -> Services:
+        """Everything headless: config, secrets, one marketplace client per account, mappings."""
+        return self.imtui.services
+
+    @on(events.Mount)
+    def _listen_to_news(self) -> None:
+        # each broadcast reaches this screen as its own message, whether or not its mode is in view
+        self.imtui.news.subscribe(self, self._hear, immediate=True)
+
+    def _hear(self, message: Message) -> None:
+        self.post_message(copy.copy(message))
+
+    def key_help(self, ids: Sequence[str], *, lead: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+        """``(key, words)`` of this screen's bindings named in ``ids``, for a ``KeyHelp``."""
+        return binding_help(self, ids, lead=lead)

@@ -1,0 +1,65 @@
+"""Pilot helpers shared by the UI tests: open the app on services, wait for its loads, read what it shows.
+
+The machine is isolated by the fixtures of tests/conftest.py (temporary config, memory keyring, the
+in-process sandbox); these only drive and read the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from imtui.tui.app import ImtuiApp
+
+SIZE = (140, 45)
+
+
+async def _settle(pilot: Pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.fixture
+def settle() -> Callable:
+    """``await settle(pilot)``: let every worker (loads, connection tests) finish and the screen update."""
+    return _settle
+
+
+@pytest.fixture
+def open_app() -> Callable:
+    """``async with open_app(services, start_in="customers") as (app, pilot):`` the app at ``size``
+    (140x45 unless said), its first loads arrived."""
+
+    @asynccontextmanager
+    async def run(
+        services, *, start_in: str | None = None, size: tuple[int, int] = SIZE
+    ) -> AsyncIterator[tuple[ImtuiApp, Pilot]]:
+        app = ImtuiApp(services, start_in=start_in)
+        async with app.run_test(size=size) as pilot:
+            await _settle(pilot)
+            yield app, pilot
+
+    return run
+
+
+def _table_rows(table: DataTable) -> list[dict[str, str]]:
+    labels = [str(column.label) for column in table.ordered_columns]
+    return [dict(zip(labels, map(str, table.get_row_at(i)))) for i in range(table.row_count)]
+
+
+@pytest.fixture
+def table_rows() -> Callable[[DataTable], list[dict[str, str]]]:
+    """``table_rows(table)``: the rows as the user reads them, top to bottom: column label -> text, for
+    the columns on screen (read from what the table holds, not from the screen's own lists)."""
+    return _table_rows
+
+
+@pytest.fixture
+def notifications() -> Callable[[ImtuiApp], list[str]]:
+    """``notifications(app)``: the text of every toast shown so far."""
+    return lambda app: [n.message for n in app._notifications]
