@@ -18,6 +18,24 @@ Public surface::
     sb.state                    # see below
     sb.errors                   # tracebacks of sandbox bugs (answered 500); should stay empty
 
+Modules, by resource (each area adds to its own)::
+
+    app.py            Sandbox: construction, the lock, handle() (the entry point), test helpers
+    wire.py           answers, request records, ApiError, shared JSON shapes, query/paging parsing
+    accounts.py       SandboxAccount, default_accounts
+    auth.py           POST /token and the bearer check (Tokens)
+    gateway.py        Faults, the rate limit per key, fault injection, routing to the resources
+    customers.py      GET /customers, /resellers
+    products.py       GET /products; naming a product in an order line; quantity bounds
+    subscriptions.py  GET /subscriptions, GET/PATCH /subscriptions/{id}
+    order_rules.py    validation and business rules of an order body (prepare, blocking order)
+    orders.py         POST /orders, /orders/estimate; PATCH/GET /orders/{id}; GET /orders
+    lifecycle.py      what happens as the sandbox clock moves (orders complete and apply)
+    model.py          the in-memory records and the state container
+    seed.py           deterministic seed data, in steps; people.py: customer/reseller JSON; dates.py
+    catalog.py        the product catalog; names.py: name pools; clock.py: the sandbox clock
+    transport.py      httpx transports (in process); server.py: HTTP server and ``imtui sandbox serve``
+
 Sizes: ``customers`` and ``subscriptions`` are *per account*; None = demo size
 (48 customers and 120 subscriptions per account).  Each account's data is built
 on first use (its first token, or a state read), so a big sandbox only pays for

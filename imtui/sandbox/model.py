@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Callable
 from .catalog import PRODUCTS, CatalogProduct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .app import SandboxAccount
+    from .accounts import SandboxAccount
 
 
 @dataclass(slots=True)
