@@ -12,6 +12,7 @@ import threading
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from urllib.parse import unquote
 
 from . import lifecycle
@@ -37,6 +38,14 @@ class OrderTimings:
     processing_after: float = 2.0  # submitted (NW) -> processing (AS)
     provisioning_after: float = 4.0  # AS -> processing (LO)
     completed_after: float = 6.0  # LO -> completed (CP), effect applied
+
+    @classmethod
+    def lasting(cls, seconds: float) -> "OrderTimings":
+        """Orders that take ``seconds`` from submitted to completed, a third of it in each state."""
+        seconds = float(seconds)
+        if seconds < 0:
+            raise ValueError("an order cannot take less than 0 seconds")
+        return cls(seconds / 3, seconds * 2 / 3, seconds)
 
 
 class Sandbox:
@@ -108,6 +117,47 @@ class Sandbox:
         """Apply every order that completed by ``clock.now()`` (reads do this themselves)."""
         with self._lock:
             lifecycle.settle(self.state, now or self.clock.now())
+
+    # ----------------------------------------------------------------- changes upstream (test helpers)
+
+    def remove_subscription(self, subscription_id: str) -> None:
+        """The subscription vanishes upstream, as when deleted behind the client's back: it leaves every list
+        and its detail answers 404 (its orders stay in the order history)."""
+        with self._lock:
+            self.settle()
+            st = self._owner(subscription_id)
+            st.remove_subscription(subscription_id)
+
+    def modify_subscription(self, subscription_id: str, *, quantity: int | None = None, line: int = 0,
+                            unit_price: Decimal | str | None = None, unit_cost: Decimal | str | None = None,
+                            status: str | None = None, renewal_status: bool | None = None) -> None:
+        """Change a subscription upstream without an order, as another tool (or the vendor) would: seats or
+        prices of product line ``line``, its status or auto-renew. ``lastModifiedDate`` becomes today on the
+        sandbox clock, as production stamps it."""
+        with self._lock:
+            self.settle()
+            sub = self._owner(subscription_id).subscriptions[subscription_id]
+            if quantity is not None or unit_price is not None or unit_cost is not None:
+                if not sub.lines or not 0 <= line < len(sub.lines):
+                    raise ValueError(f"subscription {subscription_id} has no product line {line}")
+                ln = sub.lines[line]
+                if quantity is not None:
+                    ln.quantity = int(quantity)
+                if unit_price is not None:
+                    ln.unit_price = Decimal(str(unit_price))
+                if unit_cost is not None:
+                    ln.unit_cost = Decimal(str(unit_cost))
+            if status is not None:
+                sub.status = status
+            if renewal_status is not None:
+                sub.renewal_status = bool(renewal_status)
+            sub.last_modified = self.clock.now().date()
+
+    def _owner(self, subscription_id: str) -> AccountState:
+        for st in self.state.all_accounts():
+            if subscription_id in st.subscriptions:
+                return st
+        raise KeyError(f"no subscription {subscription_id} in any account")
 
     # ----------------------------------------------------------------- building
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from . import customers, orders, products, subscriptions
+from . import customers, orders, parameters, products, subscriptions
 from .wire import ApiError, SandboxResponse, json_body, json_response
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,23 +24,51 @@ GATEWAY_TIMEOUT_HTML = (
 RESOURCES = {"customers", "resellers", "products", "subscriptions", "orders"}
 
 
+ORDER_OUTCOMES = ("created", "not_created")
+
+
 @dataclass
 class Faults:
-    """Gateway and service faults; all off by default, mutable at runtime."""
+    """Gateway and service faults; all off by default, mutable at runtime.
 
-    #: added to every request by the transport (asyncio.sleep) and the server (time.sleep)
+    The three faults of ``POST /orders`` take ``"created"`` (the order is placed, then the answer is lost; a
+    body the API refuses is answered as usual) or ``"not_created"`` (nothing is placed, whatever the body);
+    ``"not-created"`` is read the same. When several are set the first
+    of ``order_gateway_timeout``, ``order_hang``, ``order_drop`` applies. None of them is retried by the
+    sandbox; each is one request in ``sb.requests`` (status 504, or 0 when no answer was sent).
+    """
+
+    #: added to every request by the transport (asyncio.sleep) and the server (time.sleep), outside the lock
     latency_ms: float = 0.0
     #: requests allowed per ``window_s`` per subscription key (sliding window on sb.clock); None = off
     rate_limit: int | None = None
     window_s: float = 60.0
+    #: 429 answers carry ``Retry-After`` (whole seconds until the window frees a slot); False leaves it out
+    rate_limit_retry_after: bool = True
     #: share of requests answered 500 or 503 (deterministic RNG), before any effect
     fault_rate: float = 0.0
-    #: POST /orders answers 504 with an HTML body: "created" (the order exists) or "not_created"
+    #: POST /orders answers 504 with the gateway's HTML body
     order_gateway_timeout: str | None = None
+    #: POST /orders gets no answer: the connection hangs ``order_hang_s`` seconds, then closes. In process the
+    #: client's own read timeout cuts it (httpx.ReadTimeout); over HTTP the socket stays silent
+    order_hang: str | None = None
+    order_hang_s: float = 300.0
+    #: POST /orders: the connection closes without an answer (httpx.RemoteProtocolError)
+    order_drop: str | None = None
     #: share of 200 JSON answers whose body is truncated (the effect still happens)
     malformed_json_rate: float = 0.0
     #: "message" -> {"timeStamp", "message", ...}; "error" -> {"timestamp", "error", ...}
     error_field: str = "message"
+
+    def order_fault(self) -> tuple[str, str] | None:
+        """(kind, outcome) of the POST /orders fault in force: kind "504", "hang" or "drop"."""
+        for kind, mode in (("504", self.order_gateway_timeout), ("hang", self.order_hang), ("drop", self.order_drop)):
+            if mode:
+                outcome = mode.replace("-", "_")
+                if outcome not in ORDER_OUTCOMES:
+                    raise ValueError(f"Faults: a POST /orders fault is 'created' or 'not_created', not {mode!r}")
+                return kind, outcome
+        return None
 
 
 class Gateway:
@@ -60,12 +88,12 @@ class Gateway:
             if self._fault_rng.random() < 0.5:
                 raise ApiError(500, "An unexpected error occurred while processing the request.")
             raise ApiError(503, "Service Unavailable")
-        is_order = path == "/orders" and method == "POST"
-        if is_order and f.order_gateway_timeout == "not_created":
-            return _gateway_timeout(corr)
+        fault = f.order_fault() if path == "/orders" and method == "POST" else None
+        if fault and fault[1] == "not_created":
+            return _order_fault(fault[0], corr, f)
         resp = self.route(method, path, region, q, h, body, corr, now)
-        if is_order and f.order_gateway_timeout == "created":
-            return _gateway_timeout(corr)
+        if fault:  # created: the order was placed (when the body was good), the answer is lost
+            return _order_fault(fault[0], corr, f)
         if (f.malformed_json_rate and resp.status == 200
                 and self._fault_rng.random() < f.malformed_json_rate):
             resp.body = resp.body[: max(1, len(resp.body) // 2)]
@@ -80,6 +108,8 @@ class Gateway:
             dq.popleft()
         if len(dq) >= f.rate_limit:
             retry = max(1, math.ceil(dq[0] + window - t))
+            if not f.rate_limit_retry_after:
+                raise ApiError(429, "Rate limit is exceeded. Try again later.")
             raise ApiError(429, f"Rate limit is exceeded. Try again in {retry} seconds.", {"Retry-After": str(retry)})
         dq.append(t)
 
@@ -91,6 +121,11 @@ class Gateway:
             if method != "POST":
                 raise ApiError(405, f"Method {method} is not allowed on /token")
             return sb.tokens.issue(h, body, region, now, corr)
+        if parts == ["validation", "parameters"]:
+            if method != "POST":
+                raise ApiError(405, f"Method {method} is not allowed on {path}")
+            st = sb.tokens.authenticate(h, region, now)
+            return json_response(200, parameters.validate(st, json_body(body)), corr)
         if not parts or parts[0] not in RESOURCES or len(parts) > 2:
             raise ApiError(404, f"No resource at {path}")
         st = sb.tokens.authenticate(h, region, now)
@@ -106,8 +141,10 @@ class Gateway:
         return json_response(200, handler(sb, st, rid, q, body, now), corr)
 
 
-def _gateway_timeout(corr: str) -> SandboxResponse:
-    return SandboxResponse(504, {"Content-Type": "text/html", "X-Correlation-ID": corr}, GATEWAY_TIMEOUT_HTML)
+def _order_fault(kind: str, corr: str, f: Faults) -> SandboxResponse:
+    if kind == "504":
+        return SandboxResponse(504, {"Content-Type": "text/html", "X-Correlation-ID": corr}, GATEWAY_TIMEOUT_HTML)
+    return SandboxResponse(0, {}, b"", fault=kind, hang_s=float(f.order_hang_s) if kind == "hang" else 0.0)
 
 
 _Handler = Any  # (sb, st, rid, q, body, now) -> JSON-able

@@ -4,12 +4,13 @@ priced lines without touching state; placement is in :mod:`.orders`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .model import AccountState, Order, OrderLine, Subscription
+from .model import STATUS_CODE_LABELS, AccountState, Order, OrderLine, Subscription
+from .parameters import parameter_list, require
 from .products import check_bounds, resolve_product
 from .subscriptions import find_subscription
 from .wire import ApiError
@@ -26,7 +27,6 @@ class Prepared:
     total: Decimal
     subscription_id: str | None = None
     scheduled_on: str | None = None
-    parameters: list = field(default_factory=list)
 
 
 def parse_quantity(value: Any, what: str) -> int:
@@ -42,11 +42,18 @@ def parse_quantity(value: Any, what: str) -> int:
 
 
 def blocking_order(st: AccountState, sid: str, kinds: tuple[str, ...], now: datetime) -> Order | None:
-    """A live order of one of ``kinds`` on subscription ``sid`` that has not finished by ``now``."""
+    """An order of one of ``kinds`` on subscription ``sid`` still submitted or processing at ``now``
+    (a live one, a change waiting for the renewal, or one stuck in the seed history)."""
     for o in st.orders_by_subscription.get(sid, ()):
-        if o.type in kinds and o.final is None and not o.finished_at(now):
+        if o.type in kinds and o.pending_at(now):
             return o
     return None
+
+
+def in_status(o: Order, now: datetime) -> str:
+    """How a business-rule message names an order's state: ``Provisioning is in progress(LO)``."""
+    code = o.status_at(now)[1]
+    return f"{STATUS_CODE_LABELS.get(code, code)}({code})"
 
 
 def prepare(st: AccountState, body: Any, now: datetime) -> Prepared:
@@ -103,14 +110,13 @@ def _prepare_sales(st: AccountState, cid: str, po: str | None, products: list[di
         else:
             qty = parse_quantity(p.get("quantity"), f"products[{n}]")
         check_bounds(product, qty, n)
-        params = p.get("parameters")
-        if params is not None and not isinstance(params, list):
-            raise ApiError(400, f"products[{n}].parameters must be a list of {{name, value}}")
+        params = parameter_list(p.get("parameters"), n)
+        require(product, params, n)
         price = product.price(cur)
-        lines.append(OrderLine(product, product.mpn, product.vendor, product.name, qty, price, price * qty))
+        lines.append(OrderLine(product, product.mpn, product.vendor, product.name, qty, price, price * qty,
+                               parameters=params or None))
     total = sum((ln.extended for ln in lines), Decimal("0"))
-    params = [x for p in products for x in (p.get("parameters") or [])]
-    return Prepared("sales", cid, po, lines, total, parameters=params)
+    return Prepared("sales", cid, po, lines, total)
 
 
 def _prepare_change(st: AccountState, body: dict, cid: str, po: str | None, products: list[dict],
@@ -151,8 +157,8 @@ def _change_line(st: AccountState, body: dict, cid: str, p: dict, n: int, seen: 
     blocking = blocking_order(st, sub.id, ("change",), now)
     if blocking is not None:
         raise ApiError(500, f"Cannot Upgrade/Downgrade Resources for Subscription #{sub.id}: there is "
-                            f"already an Upgrade/Downgrade Order #{blocking.number} in status Provisioning "
-                            "is in progress(LO). Please wait until it is completed or cancel it before "
+                            f"already an Upgrade/Downgrade Order #{blocking.number} in status "
+                            f"{in_status(blocking, now)}. Please wait until it is completed or cancel it before "
                             "placing a new one.")
     line = sub.lines[idx]
     new_total = parse_quantity(p.get("quantity"), f"products[{n}]")
@@ -161,7 +167,7 @@ def _change_line(st: AccountState, body: dict, cid: str, p: dict, n: int, seen: 
     if delta == 0:
         raise ApiError(400, f"products[{n}]: Subscription #{sub.id} already has {new_total} of {mpn}; "
                             "nothing to change")
-    price = line.product.price(st.currency)
+    price = line.price(st.currency)
     return OrderLine(line.product, line.product.mpn, line.product.vendor, line.product.name,
                      delta, price, price * delta, sub.id, new_total, idx)
 
@@ -188,16 +194,16 @@ def _prepare_one_subscription(st: AccountState, body: dict, otype: str, cid: str
     blocking = blocking_order(st, sub.id, (otype,), now)
     if blocking is not None:
         raise ApiError(500, f"Subscription #{sub.id}: there is already a {otype} order #{blocking.number} in "
-                            "progress.")
-    lines = _whole_subscription_lines(st, sub, otype)
+                            f"status {in_status(blocking, now)}. Please wait until it is completed or cancel it.")
+    lines = whole_subscription_lines(st, sub, otype)
     total = sum((ln.extended for ln in lines), Decimal("0"))
     return Prepared(otype, cid, po, lines, total, subscription_id=sub.id)
 
 
-def _whole_subscription_lines(st: AccountState, sub: Subscription, otype: str) -> list[OrderLine]:
+def whole_subscription_lines(st: AccountState, sub: Subscription, otype: str) -> list[OrderLine]:
     lines = []
     for ln in sub.lines or []:
-        price = ln.product.price(st.currency)
+        price = ln.price(st.currency)
         ext = Decimal("0") if otype == "cancellation" else price * ln.quantity
         lines.append(OrderLine(ln.product, ln.product.mpn, ln.product.vendor, ln.product.name,
                                ln.quantity, price, ext, sub.id))

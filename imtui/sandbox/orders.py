@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from .model import AccountState, Order, OrderLine, Subscription, SubscriptionLine
 from .order_rules import ORDER_PREFIXES, prepare
-from .wire import ApiError, envelope, first, iso_dt, money_json, page, parse_time, period_json, status_filter
+from .wire import (ApiError, envelope, first, iso_dt, money_json, page, parse_time, period_json, quantity_json,
+                   status_filter)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .app import OrderTimings
@@ -45,10 +46,12 @@ def line_json(ln: OrderLine, currency: str) -> dict:
         d["subscriptionPeriod"] = period_json(ln.product.subscription_period)
         d["billingPeriod"] = period_json(ln.product.billing_period)
     d["name"] = ln.name
-    d["quantity"] = ln.quantity
+    d["quantity"] = quantity_json(ln.quantity, ln.product)
     d["extendedPrice"] = money_json(ln.extended, currency)
     if ln.subscription_id:
         d["subscriptionId"] = ln.subscription_id
+    if ln.parameters:
+        d["parameters"] = ln.parameters
     return d
 
 
@@ -102,21 +105,25 @@ def estimate(st: AccountState, body: Any, now: datetime) -> dict:
 
 
 def place_order(st: AccountState, body: Any, now: datetime, timings: "OrderTimings") -> dict:
+    """``POST /orders``. A change with ``scheduledOn: "renewal"`` waits (processing, SC) until its subscription
+    renews (see lifecycle); every other order completes ``timings.completed_after`` seconds from now."""
     prep = prepare(st, body, now)
     oid, number = st.new_order_ids(ORDER_PREFIXES[prep.type])
+    scheduled = prep.scheduled_on == "renewal"
     order = Order(
         id=oid, number=number, type=prep.type, customer_id=prep.customer_id, po_number=prep.po_number,
         created=now, lines=prep.lines, total=prep.total, currency=st.currency,
         subscription_id=prep.subscription_id,
         processing_at=now + timedelta(seconds=timings.processing_after),
         provisioning_at=now + timedelta(seconds=timings.provisioning_after),
-        completed_at=now + timedelta(seconds=timings.completed_after),
-        scheduled_on=prep.scheduled_on, parameters=prep.parameters,
+        completed_at=None if scheduled else now + timedelta(seconds=timings.completed_after),
+        scheduled_on=prep.scheduled_on,
     )
     if prep.type == "sales":
         _open_pending_subscriptions(st, order, now)
     st.add_order(order)
-    st.unfinished.append(order)
+    if not scheduled:
+        st.unfinished.append(order)
     return order_detail(order, now)
 
 
@@ -133,7 +140,7 @@ def _open_pending_subscriptions(st: AccountState, order: Order, now: datetime) -
             creation_date=today, renewal_date=None, expiration_date=None, last_modified=today,
             billing_model=p.billing_model, billing_period=p.billing_period,
             subscription_period=p.subscription_period, lines=lines, plan_id=10000 + p.index,
-            parameters=list(order.parameters),
+            parameters=list(ln.parameters or ()),
         ))
     order.subscription_id = order.lines[0].subscription_id if order.lines else None
 

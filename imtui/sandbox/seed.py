@@ -8,13 +8,23 @@ fixed start.  The build is a few steps, each drawing from the account's generato
 2. subscriptions (:func:`_seed_subscriptions`): forced rows first so every status and odd shape exists, then
    random ones; each brings the order history that made it (:func:`_history`);
 3. a withdrawn and a failed sales order (:func:`_withdrawn_and_failed`);
-4. the order history, numbered oldest first (:func:`_seed_orders`).
+4. change orders still pending on some active subscriptions of the later half of the ids: processing (LO)
+   until 1 to 48 hours after the clock's start, or scheduled on renewal (SC) (:func:`_pending_changes`);
+5. the order history, numbered oldest first (:func:`_seed_orders`).
+
+What every account holds whatever its size (given 15 subscriptions or more): every documented status, a
+subscription in the unknown status ``suspendedByVendor``, an Azure plan (``products: []``), an internal plan
+(no ``products``), a multi-line subscription (Acronis base licence + an add-on), a Dropbox subscription whose
+quantities read ``"N.0"``, a Google Workspace subscription with its ``domain`` in ``orderParameters``, an order
+of the unknown type ``transfer`` (``TR…``), pending and scheduled change orders, a withdrawn and a failed
+order, orders stuck in processing for pending subscriptions.
 """
 
 from __future__ import annotations
 
 import gc
 import hashlib
+import heapq
 import random
 import uuid
 from bisect import bisect
@@ -24,7 +34,8 @@ from decimal import Decimal
 from itertools import accumulate
 
 from . import names as N
-from .catalog import AZURE_PLAN, INTERNAL_PLAN_NAMES, PRODUCTS, CatalogProduct
+from .catalog import (AZURE_PLAN, BUNDLE_ADDONS, BUNDLE_BASE, DOMAIN_PRODUCT, INTERNAL_PLAN_NAMES, PRODUCTS,
+                      TEXT_QUANTITY_PRODUCT, CatalogProduct)
 from .dates import add_months, add_period, next_term_end
 from .model import AccountState, Order, OrderLine, Subscription, SubscriptionLine
 from .people import MARKETPLACE_COUNTRY, company_name, customer_json, reseller_json
@@ -33,20 +44,27 @@ __all__ = ["add_months", "add_period", "build_account", "next_term_end", "vendor
 
 _QUANTITIES = [1, 1, 1, 2, 2, 3, 4, 5, 5, 6, 8, 10, 10, 12, 15, 18, 20, 25, 30, 35, 40, 50, 65, 80, 120, 250]
 _PRODUCT_CUM = list(accumulate(p.weight for p in PRODUCTS))
-_PREFIXES = {"sales": "SO", "change": "CH", "cancellation": "CN", "renewal": "RN"}
+_PREFIXES = {"sales": "SO", "change": "CH", "cancellation": "CN", "renewal": "RN", "transfer": "TR"}
+#: subscription statuses with a live term (dates like an active one); only active and hold renew
+_LIVE = ("active", "hold", "suspendedByVendor")
+_RENEWING = ("active", "hold")
 
 #: forced first subscriptions: (customer status, subscription status, what) so that every status and odd
 #: shape exists in every account: None = a random product, "expiring" = pending with an expiry date,
-#: "internal" = a plan sold outside the catalog (no products), or a given product
+#: "internal" = a plan sold outside the catalog (no products), "bundle" = a base licence plus an add-on,
+#: "transfer" = came in by a transfer order, or a given product
 _FORCED: list[tuple[str, str, object]] = [
     ("active", "pending", None), ("active", "hold", None), ("active", "terminated", None),
     ("active", "removed", None), ("active", "pending", "expiring"), ("active", "active", AZURE_PLAN),
     ("active", "active", "internal"), ("creditHold", "active", PRODUCTS[4]),
     ("active", "active", PRODUCTS[1]), ("active", "active", PRODUCTS[4]),
+    ("active", "active", "bundle"), ("active", "active", TEXT_QUANTITY_PRODUCT),
+    ("active", "suspendedByVendor", None), ("active", "active", "transfer"), ("active", "active", DOMAIN_PRODUCT),
 ]
 
-#: one seed order before numbering: (created, type, customer, subscription, lines, final (status, code), PO);
-#: lines are (product, quantity, unit price, subscription id, new total)
+#: one seed order before numbering: (created, type, customer, subscription, lines, final (status, code), PO,
+#: live); lines are (product, quantity, unit price, subscription id, new total); live is None for finished
+#: history, else (completes at or None, scheduledOn) for an order still pending at the clock's start
 SeedOrder = tuple
 
 
@@ -85,6 +103,7 @@ def _build_account(account, index: int, seed: int, n_customers: int, n_subscript
     pools = _seed_customers(st, rng, country, n_customers)
     history = _seed_subscriptions(st, rng, pools, n_subscriptions, start)
     history += _withdrawn_and_failed(pools, n_subscriptions, start, account.currency)
+    _pending_changes(st, rng, n_subscriptions, start, history)
     _seed_orders(st, history)
     st.next_subscription_id = st.id_base + 200_001 + n_subscriptions
     return st
@@ -122,6 +141,7 @@ def _seed_subscriptions(st: AccountState, rng: random.Random, pools: _Pools, n_s
     today = start.date()
     currency = st.currency
     customers = st.customers
+    renewals = st.renewals
     for i in range(n_subscriptions):
         ci, status, product, what = _draw(rng, i, pools)
         cid = pools.ids[ci]
@@ -131,9 +151,15 @@ def _seed_subscriptions(st: AccountState, rng: random.Random, pools: _Pools, n_s
         elif cstatus == "pending":
             status = "pending"
         sub = _new_subscription(rng, st, i, cid, status, product, what, today)
+        if product is not None and product.parameters:
+            domain = customers[cid]["contactPersons"][0]["email"].rsplit("@", 1)[1]
+            sub.parameters = [{"name": "domain", "value": domain}]
         st.add_subscription(sub)
+        if status in _RENEWING and sub.renewal_date is not None:
+            renewals.append((sub.renewal_date.toordinal(), sub.id))
         if what != "internal":
-            _history(rng, sub, product, today, start, currency, history)
+            _history(rng, sub, product, today, start, currency, history, "transfer" if what == "transfer" else "sales")
+    heapq.heapify(renewals)
     return history
 
 
@@ -147,6 +173,8 @@ def _draw(rng: random.Random, i: int, pools: _Pools) -> tuple[int, str, CatalogP
             return ci, status, None, what
         if isinstance(what, CatalogProduct):
             return ci, status, what, what
+        if what == "bundle":
+            return ci, status, BUNDLE_BASE, what
         return ci, status, PRODUCTS[bisect(_PRODUCT_CUM, rng.random() * _PRODUCT_CUM[-1])], what
     n_cust = len(pools.ids)
     ci = min(n_cust - 1, int(n_cust * rng.random() ** 1.6))
@@ -166,7 +194,7 @@ def _new_subscription(rng: random.Random, st: AccountState, i: int, cid: str, st
         creation = today - timedelta(days=rng.randint(0, 3))
         expiration = add_period(creation, period) if (what == "expiring" or rng.random() < 0.4) else None
         last_mod = creation
-    elif status in ("active", "hold"):
+    elif status in _LIVE:
         creation = today - timedelta(days=1 + int(rng.random() * 1400))
         expiration = next_term_end(creation, period, today)
         last_mod = creation + timedelta(days=int(rng.random() * ((today - creation).days + 1)))
@@ -186,9 +214,11 @@ def _new_subscription(rng: random.Random, st: AccountState, i: int, cid: str, st
     elif product is AZURE_PLAN:
         lines, name, plan_id = [], product.name, 10000 + product.index
     else:
-        q = _QUANTITIES[int(rng.random() * len(_QUANTITIES))]
-        q = max(product.minimum or 1, min(product.maximum or q, q))
-        lines, name, plan_id = [SubscriptionLine(product, q, None)], product.name, 10000 + product.index
+        lines, name, plan_id = [SubscriptionLine(product, _quantity(rng, product), None)], product.name, 10000 + product.index
+        if product is BUNDLE_BASE and (what == "bundle" or rng.random() < 0.5):
+            addon = BUNDLE_ADDONS[int(rng.random() * len(BUNDLE_ADDONS))]
+            lines.append(SubscriptionLine(addon, _quantity(rng, addon), None))
+            name = "Acronis Cyber Protect Cloud"
     return Subscription(
         id=str(st.id_base + 200_001 + i), customer_id=cid, name=name, status=status, renewal_status=renewal_status,
         creation_date=creation, renewal_date=expiration, expiration_date=expiration, last_modified=last_mod,
@@ -198,32 +228,41 @@ def _new_subscription(rng: random.Random, st: AccountState, i: int, cid: str, st
     )
 
 
+def _quantity(rng: random.Random, product: CatalogProduct) -> int:
+    q = _QUANTITIES[int(rng.random() * len(_QUANTITIES))]
+    return max(product.minimum or 1, min(product.maximum or q, q))
+
+
 def _history(rng: random.Random, sub: Subscription, product: CatalogProduct, today: date, start: datetime,
-             currency: str, out: list[SeedOrder]) -> None:
-    """The orders that made ``sub`` what it is: its sales order, maybe a change, a renewal or a cancellation."""
+             currency: str, out: list[SeedOrder], first_type: str) -> None:
+    """The orders that made ``sub`` what it is: its sales (or transfer) order, maybe a change of its first
+    line, a renewal or a cancellation."""
     status, sid, cid, creation, expiration = sub.status, sub.id, sub.customer_id, sub.creation_date, sub.expiration_date
-    qty = sub.lines[0].quantity if sub.lines else 1
-    price = product.price(currency)
+    now_lines = [(ln.product, ln.quantity, ln.price(currency), sid, None) for ln in sub.lines] if sub.lines else [
+        (product, 1, product.price(currency), sid, None)]
+    qty = now_lines[0][1]
+    price = now_lines[0][2]
     final = ("processing", "LO") if status == "pending" else ("completed", "CP")
     created = _order_time(rng, creation, start)
-    initial_q = qty
-    if status in ("active", "hold") and sub.lines and rng.random() < 0.22 and (today - creation).days > 2:
+    first_lines = now_lines
+    done = ("completed", "CP")
+    if status in _RENEWING and sub.lines and rng.random() < 0.22 and (today - creation).days > 2:
         delta = rng.choice([1, 1, 2, 3, 5, -1, -2])
         if (product.minimum or 1) <= qty - delta <= (product.maximum or 10**9):
-            initial_q = qty - delta
+            first_lines = [(product, qty - delta, price, sid, None)] + now_lines[1:]
             change_day = creation + timedelta(days=1 + int(rng.random() * ((today - creation).days - 1)))
             out.append((_order_time(rng, change_day, start), "change", cid, sid,
-                        [(product, delta, price, sid, qty)], ("completed", "CP"), None))
-    out.append((created, "sales", cid, sid, [(product, initial_q, price, sid, None)], final,
-                f"PO-{10000 + int(rng.random() * 90000)}" if rng.random() < 0.5 else None))
+                        [(product, delta, price, sid, qty)], done, None, None))
+    out.append((created, first_type, cid, sid, first_lines, final,
+                f"PO-{10000 + int(rng.random() * 90000)}" if rng.random() < 0.5 else None, None))
     period = sub.subscription_period
-    if status in ("active", "hold") and period[0] == "year" and expiration and (expiration - creation).days > 370:
+    if status in _LIVE and period[0] == "year" and expiration and (expiration - creation).days > 370:
         renew_day = add_period(expiration, period, -1)
         out.append((_order_time(rng, renew_day - timedelta(days=1), start), "renewal", cid, sid,
-                    [(product, qty, price, sid, None)], ("completed", "CP"), None))
+                    now_lines, done, None, None))
     elif status in ("terminated", "removed"):
         out.append((_order_time(rng, expiration - timedelta(days=int(rng.random() * 6)), start), "cancellation",
-                    cid, sid, [(product, qty, Decimal("0"), sid, None)], ("completed", "CP"), None))
+                    cid, sid, [(p, q, Decimal("0"), s, None) for p, q, _, s, _ in now_lines], done, None, None))
 
 
 def _order_time(rng: random.Random, day: date, start: datetime) -> datetime:
@@ -246,22 +285,68 @@ def _withdrawn_and_failed(pools: _Pools, n_subscriptions: int, start: datetime, 
         ci = active[(k + 1) % len(active)] if active else 0
         product = PRODUCTS[3 + k]
         out.append((start - timedelta(days=9 - k, hours=3, minutes=17 * k), "sales", pools.ids[ci], None,
-                    [(product, 5 + k, product.price(currency), None, None)], final, f"PO-W{k + 1}"))
+                    [(product, 5 + k, product.price(currency), None, None)], final, f"PO-W{k + 1}", None))
     return out
 
 
-# --------------------------------------------------------------------------- 4. the order history
+# --------------------------------------------------------------------------- 4. pending changes
+
+
+def _pending_changes(st: AccountState, rng: random.Random, n: int, start: datetime, out: list[SeedOrder]) -> None:
+    """Change orders still pending at the clock's start on some active subscriptions (of the later half of the
+    ids, so the first active subscriptions stay free to change): every third one scheduled on renewal (yearly
+    terms with auto-renew on), the others processing (LO) for 1 to 48 hours more. At least one of each."""
+    if n < 2:
+        return
+    base = st.id_base + 200_001
+    taken: set[str] = set()
+    kinds = {"now": 0, "renewal": 0}
+    for k in range(max(4, n // 100)):
+        sub = st.subscriptions[str(base + rng.randrange(n // 2, n))]
+        kind = "renewal" if k % 3 == 2 else "now"
+        if _pending_change(st, rng, sub, kind, start, taken, out):
+            kinds[kind] += 1
+    for kind in ("now", "renewal"):
+        for i in range(n - 1, n // 2 - 1, -1) if not kinds[kind] else ():
+            if _pending_change(st, rng, st.subscriptions[str(base + i)], kind, start, taken, out):
+                break
+
+
+def _pending_change(st: AccountState, rng: random.Random, sub: Subscription, kind: str, start: datetime,
+                    taken: set[str], out: list[SeedOrder]) -> bool:
+    if (sub.id in taken or sub.status != "active" or not sub.lines
+            or st.customers[sub.customer_id]["status"] != "active"
+            or (kind == "renewal" and (sub.subscription_period[0] != "year" or not sub.renewal_status))):
+        return False
+    line = sub.lines[0]
+    product = line.product
+    delta = rng.choice([1, 2, 3, 5, -1, -2])
+    new_total = line.quantity + delta
+    if not (product.minimum or 1) <= new_total <= (product.maximum or 10**9):
+        return False
+    taken.add(sub.id)
+    created = start - timedelta(seconds=600 + int(rng.random() * 20000))
+    completes = None if kind == "renewal" else start + timedelta(hours=1 + int(rng.random() * 47))
+    po = f"PO-{10000 + int(rng.random() * 90000)}"
+    out.append((created, "change", sub.customer_id, sub.id,
+                [(product, delta, line.price(st.currency), sub.id, new_total)], None, po,
+                (completes, "renewal" if kind == "renewal" else None)))
+    return True
+
+
+# --------------------------------------------------------------------------- 5. the order history
 
 
 def _seed_orders(st: AccountState, seed_orders: list[SeedOrder]) -> None:
-    """Number the seed orders oldest first and file them; they are finished (``final``) and never change."""
+    """Number the seed orders oldest first and file them. History is finished (``final``) and never changes;
+    pending changes are live orders that complete on the clock (or at the renewal)."""
     seed_orders.sort(key=lambda o: o[0])
     zero = Decimal("0")
     d20, d40, d180 = timedelta(seconds=20), timedelta(seconds=40), timedelta(minutes=3)
     orders, order_list, by_sub = st.orders, st.order_list, st.orders_by_subscription
     currency = st.currency
     oid_n = st.next_order_id
-    for seq, (created, otype, cid, sid, lines_spec, final, po) in enumerate(seed_orders, st.next_order_seq):
+    for seq, (created, otype, cid, sid, lines_spec, final, po, live) in enumerate(seed_orders, st.next_order_seq):
         oid = str(oid_n)
         oid_n += 1
         lines = []
@@ -270,9 +355,15 @@ def _seed_orders(st: AccountState, seed_orders: list[SeedOrder]) -> None:
             ext = price * q if otype != "cancellation" else zero
             total += ext
             lines.append(OrderLine(product, product.mpn, product.vendor, product.name, q, price, ext, lsid, new_total))
-        done = created + d180 if final[0] != "processing" else None
-        order = Order(oid, f"{_PREFIXES[otype]}{seq:06d}", otype, cid, po, created, lines, total, currency, sid,
-                      created + d20, created + d40, done, final, None, True)
+        if live is None:
+            done = created + d180 if final[0] != "processing" else None
+            order = Order(oid, f"{_PREFIXES[otype]}{seq:06d}", otype, cid, po, created, lines, total, currency, sid,
+                          created + d20, created + d40, done, final, None, True)
+        else:
+            order = Order(oid, f"{_PREFIXES[otype]}{seq:06d}", otype, cid, po, created, lines, total, currency, sid,
+                          created + d20, created + d40, live[0], None, None, False, live[1])
+            if live[1] is None:
+                st.unfinished.append(order)
         orders[oid] = order
         order_list.append(order)
         if sid is not None:

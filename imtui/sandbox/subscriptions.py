@@ -9,7 +9,7 @@ from typing import Any
 
 from .model import AccountState, Subscription
 from .seed import vendor_subscription_id
-from .wire import ApiError, envelope, first, money_json, page, period_json, status_filter
+from .wire import ApiError, envelope, first, money_json, page, period_json, quantity_json, status_filter
 
 
 def find_subscription(st: AccountState, sid: str) -> Subscription:
@@ -63,17 +63,19 @@ def subscription_detail(st: AccountState, s: Subscription, seed: int) -> dict:
         for i, ln in enumerate(s.lines):
             if ln.vendor_subscription_id is None:
                 ln.vendor_subscription_id = vendor_subscription_id(seed, s.id, i)
-            price, cost = ln.product.price(cur), ln.product.cost(cur)
+            price, cost = ln.price(cur), ln.cost(cur)
             ext = price * ln.quantity
             total += ext
             products.append({
                 "id": ln.product.id, "mpn": ln.product.mpn, "vendor": ln.product.vendor,
-                "name": ln.product.name, "quantity": ln.quantity,
+                "name": ln.product.name, "quantity": quantity_json(ln.quantity, ln.product),
                 "unitPrice": money_json(price, cur), "unitCost": money_json(cost, cur),
                 "extendedPrice": money_json(ext, cur), "vendorSubscriptionId": ln.vendor_subscription_id,
             })
         d["totalPrice"] = money_json(total, cur)
         d["products"] = products
+    if s.parameters:
+        d["orderParameters"] = s.parameters
     d["planId"] = s.plan_id
     return d
 

@@ -22,6 +22,10 @@ class SandboxResponse:
     status: int
     headers: dict[str, str]
     body: bytes
+    #: a transport fault instead of an answer: None, "hang" (silence for ``hang_s`` seconds, then the
+    #: connection closes) or "drop" (the connection closes at once); status is 0 then
+    fault: str | None = None
+    hang_s: float = 0.0
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -32,6 +36,7 @@ class RequestRecord:
     method: str
     path: str  # routed path, without the /marketplace/<region> prefix, e.g. "/orders"
     query: dict[str, list[str]]
+    #: the HTTP status answered; 0 when no answer was sent (a hung or dropped connection)
     status: int
     correlation_id: str = ""
 
@@ -85,6 +90,14 @@ def period_json(p: tuple[str, int]) -> dict:
 
 def money_json(amount: Decimal, currency: str) -> dict:
     return {"amount": money(amount), "currency": currency}
+
+
+def quantity_json(q: int, product) -> int | str:
+    """A quantity as the API sends it: a number, or a numeric string ("5.0") for products whose vendor
+    reports it so (MARKETPLACE_API.md: quantities may arrive as numbers or numeric strings)."""
+    if product is not None and product.quantity_as_text:
+        return f"{q}.0"
+    return q
 
 
 # --------------------------------------------------------------------------- requests
