@@ -102,9 +102,11 @@ def serve(sb: Sandbox, host: str = "127.0.0.1", port: int = 0, *, verbose: bool 
     return server, served_base_url(server, sb.accounts[0])
 
 
-def run_serve(args, out: TextIO | None = None, *, block: bool = True):
+def run_serve(args, out: TextIO | None = None, *, block: bool = True, freeze: bool = False):
     """Serve as ``args`` say; builds every account's data first, prints the accounts, then blocks until
-    KeyboardInterrupt. With ``block=False`` returns ``(server, sandbox)`` right after printing."""
+    KeyboardInterrupt. With ``block=False`` returns ``(server, sandbox)`` right after printing. ``freeze``
+    (the command line's choice, the process is the server's alone) moves everything built so far out of the
+    garbage collector's sight: a full collection over 20,000 subscriptions stalls every connection."""
     out = out or sys.stdout
     sb = sandbox_from_args(args)
     started = time.perf_counter()
@@ -112,9 +114,8 @@ def run_serve(args, out: TextIO | None = None, *, block: bool = True):
     customers = sum(len(st.customers) for st in built)
     subscriptions = sum(len(st.subscriptions) for st in built)
     elapsed = time.perf_counter() - started
-    # the data lives as long as the process: keep the collector from walking it again and again (a full
-    # collection over 20,000 subscriptions stalls every connection for tens of milliseconds)
-    gc.freeze()
+    if freeze:
+        gc.freeze()
     server, _ = serve(sb, args.host, args.port, verbose=args.verbose)
     print(f"imtui sandbox serving on http://{server.server_address[0]}:{server.server_address[1]} "
           f"(seed {args.seed}; Ctrl-C to stop)", file=out)
@@ -146,7 +147,7 @@ def main_serve(argv: Sequence[str] | None = None) -> int:
     flag (one line on stderr starting ``imtui sandbox:``)."""
     args = parse_args(list(argv) if argv is not None else None)
     try:
-        run_serve(args)
+        run_serve(args, freeze=True)
     except OSError as e:
         print(f"imtui sandbox: cannot serve on {args.host}:{args.port}: {e.strerror or e}", file=sys.stderr)
         return 1
