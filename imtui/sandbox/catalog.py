@@ -6,6 +6,11 @@ term billed monthly (``P1Y``/``P1M``) and yearly term billed yearly
 (``P1Y``/``P1Y``).  An order naming only such an MPN is ambiguous.  Dropbox
 exists twice under one MPN (monthly and yearly terms).  The Azure plan has no
 minimum/maximum quantity and no prices (usage rated).
+
+Two oddities production shows are kept on purpose: Google Workspace products need an activation parameter
+(``domain``) in the sales order (the yaml's Product schema has no field that says so; a client learns it from
+``POST /validation/parameters``, see :mod:`.parameters`), and Dropbox and Bitdefender lines report their
+quantities as numeric strings (``"5.0"``) in subscription and order details.
 """
 
 from __future__ import annotations
@@ -47,6 +52,10 @@ class CatalogProduct:
     billing_period: tuple[str, int]
     billing_model: str
     weight: int  # how common it is in seed data
+    #: names of the activation parameters a sales order must carry (see parameters.py)
+    parameters: tuple[str, ...] = ()
+    #: details show this product's quantities as numeric strings ("5.0"), as some vendors' plugins do
+    quantity_as_text: bool = False
 
     def price(self, currency: str) -> Decimal:
         if self.usd_price is None:
@@ -101,6 +110,7 @@ _NCE_SEATS = [
     ("CFQ7TTC0LHSV:0001", "Visio Plan 2", "15.00", 1, 10000, 2),
 ]
 
+_TEXT_QUANTITY_VENDORS = ("Dropbox", "Bitdefender")
 _MONTH = ("month", 1)
 _YEAR = ("year", 1)
 
@@ -108,7 +118,7 @@ _YEAR = ("year", 1)
 def _build() -> list[CatalogProduct]:
     rows: list[CatalogProduct] = []
 
-    def add(mpn, vendor, name, service, usd, mn, mx, term, billing, model, weight):
+    def add(mpn, vendor, name, service, usd, mn, mx, term, billing, model, weight, parameters=()):
         idx = len(rows)
         rows.append(
             CatalogProduct(
@@ -125,6 +135,8 @@ def _build() -> list[CatalogProduct]:
                 billing_period=billing,
                 billing_model=model,
                 weight=weight,
+                parameters=parameters,
+                quantity_as_text=vendor in _TEXT_QUANTITY_VENDORS,
             )
         )
 
@@ -146,11 +158,21 @@ def _build() -> list[CatalogProduct]:
     add("65304522BA01A12", "Adobe", "Acrobat Pro for teams", "ADOBE_VIP_MARKETPLACE", "239.88", 1, 1000, _YEAR, _YEAR, "chargeBeforeSubscriptionPeriod", 4)
     add("65297920BA01A12", "Adobe", "Creative Cloud All Apps for teams", "ADOBE_VIP_MARKETPLACE", "1079.88", 1, 1000, _YEAR, _YEAR, "chargeBeforeSubscriptionPeriod", 2)
     add("BD-GZ-BS-M", "Bitdefender", "Bitdefender GravityZone Business Security", "BITDEFENDER_GRAVITYZONE", "2.50", 3, 5000, _MONTH, _MONTH, "chargeAfterBillingPeriod", 3)
+    # appended last: the ids of the products above stay what they were
+    add("GWS-BUS-STARTER", "Google", "Google Workspace Business Starter", "GOOGLE_WORKSPACE", "7.00", 1, 300, _MONTH, _MONTH, "chargeAfterBillingPeriod", 3, ("domain",))
+    add("GWS-BUS-STD", "Google", "Google Workspace Business Standard", "GOOGLE_WORKSPACE", "14.00", 1, 300, _YEAR, _MONTH, "chargeBeforeBillingPeriod", 2, ("domain",))
     return rows
 
 
 PRODUCTS: list[CatalogProduct] = _build()
 AZURE_PLAN = next(p for p in PRODUCTS if p.mpn == "DZH318Z0BPS6:0001")
+#: the base licence and the add-on of the seed's multi-line subscriptions (one subscription, two product lines)
+BUNDLE_BASE = next(p for p in PRODUCTS if p.mpn == "ACR-CPC-WKS-STD")
+BUNDLE_ADDONS = [p for p in PRODUCTS if p.mpn in ("ACR-CPC-SRV-STD", "ACR-CPC-M365-SEAT")]
+#: a product that needs the ``domain`` activation parameter
+DOMAIN_PRODUCT = next(p for p in PRODUCTS if p.mpn == "GWS-BUS-STARTER")
+#: a product whose quantities show as text
+TEXT_QUANTITY_PRODUCT = next(p for p in PRODUCTS if p.mpn == "DBX-BUS-STD")
 
 #: Internal plans are sold outside the catalog; their subscriptions have no products.
 INTERNAL_PLAN_NAMES = ["Ingram Micro Cloud Support - Premier", "MSP Onboarding Services (internal)"]

@@ -18,6 +18,7 @@ Dates on subscriptions are ``datetime.date``; order times are aware UTC datetime
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections import ChainMap
 from dataclasses import dataclass, field
@@ -28,7 +29,12 @@ from typing import TYPE_CHECKING, Callable
 from .catalog import PRODUCTS, CatalogProduct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .app import SandboxAccount
+    from .accounts import SandboxAccount
+
+
+#: statusCode -> the words production uses for a live order's state (business-rule messages quote them)
+STATUS_CODE_LABELS = {"NW": "Submitted", "AS": "Awaiting provisioning", "LO": "Provisioning is in progress",
+                      "SC": "Scheduled for the renewal date"}
 
 
 @dataclass(slots=True)
@@ -37,6 +43,15 @@ class SubscriptionLine:
     quantity: int
     #: None until first rendered (derived from seed + subscription id, see seed.vendor_subscription_id)
     vendor_subscription_id: str | None
+    #: prices changed upstream (Sandbox.modify_subscription); None = the catalog's price in the account currency
+    unit_price: Decimal | None = None
+    unit_cost: Decimal | None = None
+
+    def price(self, currency: str) -> Decimal:
+        return self.product.price(currency) if self.unit_price is None else self.unit_price
+
+    def cost(self, currency: str) -> Decimal:
+        return self.product.cost(currency) if self.unit_cost is None else self.unit_cost
 
 
 @dataclass(slots=True)
@@ -44,7 +59,7 @@ class Subscription:
     id: str
     customer_id: str
     name: str
-    status: str  # pending | active | hold | terminated | removed
+    status: str  # pending | active | hold | terminated | removed, and the odd unknown one (suspendedByVendor)
     renewal_status: bool
     creation_date: date
     renewal_date: date | None
@@ -57,10 +72,8 @@ class Subscription:
     #: (internal plans); ``[]`` means an empty list (Azure plan)
     lines: list[SubscriptionLine] | None
     plan_id: int
-    #: order parameters sent with the sales order (kept here, not echoed back)
+    #: activation parameters sent with the sales order line ({"name", "value"}), shown as orderParameters
     parameters: list = field(default_factory=list)
-    #: change orders placed with scheduledOn="renewal": {line index: new total}
-    scheduled_quantities: dict = field(default_factory=dict)
 
     @property
     def quantity(self) -> int | None:
@@ -80,13 +93,15 @@ class OrderLine:
     subscription_id: str | None = None
     new_total: int | None = None  # change orders: the requested new total
     line_index: int = 0  # change orders: which line of the subscription
+    #: activation parameters sent with this line ({"name", "value"}), echoed in the order detail
+    parameters: list | None = None
 
 
 @dataclass(slots=True)
 class Order:
     id: str
     number: str
-    type: str  # sales | change | cancellation | renewal
+    type: str  # sales | change | cancellation | renewal (and "transfer" in seed history: an unknown type)
     customer_id: str
     po_number: str | None
     created: datetime
@@ -96,30 +111,44 @@ class Order:
     subscription_id: str | None
     processing_at: datetime | None  # submitted -> processing (AS)
     provisioning_at: datetime | None  # AS -> LO
-    completed_at: datetime | None  # LO -> completed (CP), effect applied
+    #: LO -> completed (CP), effect applied; None for a change scheduled on renewal until the renewal happens
+    completed_at: datetime | None
     #: frozen (status, statusCode) for seed history; None for live orders
     final: tuple[str, str] | None = None
     cancelled_at: datetime | None = None  # withdrawn with PATCH statusCode CL
     applied: bool = False
+    #: "renewal": a change that waits (processing, SC) until the subscription renews
     scheduled_on: str | None = None
-    parameters: list = field(default_factory=list)
+    #: a scheduled change whose subscription expired instead of renewing: error (PF) from then on
+    failed_at: datetime | None = None
 
     def status_at(self, now: datetime) -> tuple[str, str]:
-        """(status, statusCode) at ``now``: NW -> AS -> LO -> CP, or CL."""
+        """(status, statusCode) at ``now``: NW -> AS -> LO -> CP (or NW -> SC -> CP when scheduled on
+        renewal), CL when withdrawn, PF when a scheduled change could not apply."""
         if self.cancelled_at is not None:
             return ("cancelled", "CL")
         if self.final is not None:
             return self.final
-        if now >= self.completed_at:
+        if self.failed_at is not None:
+            return ("error", "PF")
+        if self.completed_at is not None and now >= self.completed_at:
             return ("completed", "CP")
+        if now < self.processing_at:
+            return ("submitted", "NW")
+        if self.scheduled_on == "renewal":
+            return ("processing", "SC")
         if now >= self.provisioning_at:
             return ("processing", "LO")
-        if now >= self.processing_at:
-            return ("processing", "AS")
-        return ("submitted", "NW")
+        return ("processing", "AS")
 
-    def finished_at(self, now: datetime) -> bool:
-        return self.status_at(now)[0] in ("completed", "cancelled", "error")
+    def pending_at(self, now: datetime) -> bool:
+        """Still submitted or processing at ``now`` (it blocks another order of its type)."""
+        return self.status_at(now)[0] in ("submitted", "processing")
+
+    def waits_for_renewal(self) -> bool:
+        """A change scheduled on renewal that has neither completed, failed nor been withdrawn."""
+        return (self.scheduled_on == "renewal" and self.completed_at is None and self.cancelled_at is None
+                and self.failed_at is None and self.final is None)
 
     def subscription_ids(self) -> set[str]:
         ids = {ln.subscription_id for ln in self.lines if ln.subscription_id}
@@ -143,8 +172,11 @@ class AccountState:
         self.order_list: list[Order] = []
         self.subs_by_customer: dict[str, list[str]] = {}
         self.orders_by_subscription: dict[str, list[Order]] = {}
-        #: live orders whose effect is not applied yet
+        #: live orders whose effect is not applied yet (changes scheduled on renewal wait in renewals instead)
         self.unfinished: list[Order] = []
+        #: heap of (renewal date ordinal, subscription id) of active/hold subscriptions; an entry whose date no
+        #: longer matches the subscription is stale and skipped (see lifecycle.settle)
+        self.renewals: list[tuple[int, str]] = []
         self.next_subscription_id = self.id_base + 200_001
         self.next_order_id = self.id_base + 500_001
         self.next_order_seq = 1
@@ -169,6 +201,15 @@ class AccountState:
     def add_subscription(self, sub: Subscription) -> None:
         self.subscriptions[sub.id] = sub
         self.subs_by_customer.setdefault(sub.customer_id, []).append(sub.id)
+
+    def push_renewal(self, sub: Subscription) -> None:
+        if sub.renewal_date is not None:
+            heapq.heappush(self.renewals, (sub.renewal_date.toordinal(), sub.id))
+
+    def remove_subscription(self, sid: str) -> Subscription:
+        sub = self.subscriptions.pop(sid)
+        self.subs_by_customer[sub.customer_id].remove(sid)
+        return sub
 
     def add_order(self, order: Order) -> None:
         self.orders[order.id] = order

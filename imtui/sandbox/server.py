@@ -3,25 +3,37 @@
 ``serve(sb)`` starts a server in a daemon thread and returns ``(server, base_url)``;
 stop it with ``server.shutdown(); server.server_close()``.  ``main_serve(argv)``
 is what ``imtui sandbox serve ...`` delegates to: it builds a sandbox on the real
-wall clock, prints the credentials and serves until Ctrl-C.
+wall clock, prints the credentials and serves until Ctrl-C.  Its flags are in :mod:`.serve_flags`.
+
+One thread per connection; latency is slept in that thread before the sandbox lock is taken, so concurrent
+connections wait together. A hung ``POST /orders`` (``Faults.order_hang``) keeps its socket silent for
+``order_hang_s`` seconds (or until the server stops) and then closes it; a dropped one closes at once.
 """
 
 from __future__ import annotations
 
-import argparse
+import gc
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Sequence, TextIO
 
-from .app import Faults, Sandbox, SandboxAccount
+from .accounts import SandboxAccount
+from .app import Sandbox
+from .serve_flags import build_parser, parse_args, sandbox_from_args
+
+__all__ = ["SandboxHTTPServer", "build_parser", "main_serve", "run_serve", "sandbox_from_args", "serve",
+           "served_base_url"]
 
 
 class _Handler(BaseHTTPRequestHandler):
     server_version = "imtui-sandbox"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    #: headers and body go out in two writes: without TCP_NODELAY the body waits for the client's delayed ACK
+    #: (about 40 ms per answer on a kept-alive connection)
+    disable_nagle_algorithm = True
 
     def _serve(self) -> None:
         sb: Sandbox = self.server.sandbox  # type: ignore[attr-defined]
@@ -32,6 +44,11 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(latency / 1000.0)
         path, _, query = self.path.partition("?")
         resp = sb.handle(self.command, path, query, {k: v for k, v in self.headers.items()}, body)
+        if resp.fault:
+            if resp.fault == "hang":
+                self.server.stopping.wait(resp.hang_s)  # type: ignore[attr-defined]
+            self.close_connection = True  # no answer: the socket closes with nothing sent
+            return
         self.send_response(resp.status)
         for k, v in resp.headers.items():
             self.send_header(k, v)
@@ -47,6 +64,24 @@ class _Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class SandboxHTTPServer(ThreadingHTTPServer):
+    """A thread per connection, a deep accept queue (dozens of clients connect at once), daemon threads."""
+
+    daemon_threads = True
+    request_queue_size = 256
+
+    def __init__(self, address: tuple[str, int], sandbox: Sandbox, verbose: bool = False) -> None:
+        self.sandbox = sandbox
+        self.verbose = verbose
+        #: set on shutdown: ends hung POST /orders connections
+        self.stopping = threading.Event()
+        super().__init__(address, _Handler)
+
+    def shutdown(self) -> None:
+        self.stopping.set()
+        super().shutdown()
+
+
 def served_base_url(server: ThreadingHTTPServer, account: SandboxAccount) -> str:
     """The URL a client should use for ``account`` on this server."""
     host, port = server.server_address[:2]
@@ -60,61 +95,32 @@ def serve(sb: Sandbox, host: str = "127.0.0.1", port: int = 0, *, verbose: bool 
 
     ``base_url`` is the first account's URL (``http://host:port/marketplace/<region>``).
     """
-    server = ThreadingHTTPServer((host, port), _Handler)
-    server.daemon_threads = True
-    server.sandbox = sb  # type: ignore[attr-defined]
-    server.verbose = verbose  # type: ignore[attr-defined]
+    server = SandboxHTTPServer((host, port), sb, verbose)
     thread = threading.Thread(target=server.serve_forever, name="imtui-sandbox-http", daemon=True)
     thread.start()
     server.thread = thread  # type: ignore[attr-defined]
     return server, served_base_url(server, sb.accounts[0])
 
 
-def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="imtui sandbox serve",
-                                description="Serve the built-in fake of the Cloud Marketplace API over HTTP.")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765, help="0 picks a free port (default 8765)")
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--customers", type=int, default=None, help="customers per account (default: demo size)")
-    p.add_argument("--subscriptions", type=int, default=None, help="subscriptions per account (default: demo size)")
-    p.add_argument("--token-ttl", type=int, default=1500)
-    p.add_argument("--latency-ms", type=float, default=0.0)
-    p.add_argument("--rate-limit", type=int, default=None, help="requests per window per subscription key")
-    p.add_argument("--window-s", type=float, default=60.0)
-    p.add_argument("--fault-rate", type=float, default=0.0)
-    p.add_argument("--error-field", choices=("message", "error"), default="message")
-    p.add_argument("--username", help="override the first account's API username")
-    p.add_argument("--password", help="override the first account's API password")
-    p.add_argument("--subscription-key", help="override the first account's X-Subscription-Key")
-    p.add_argument("--marketplace", help="override the first account's marketplace code")
-    p.add_argument("--verbose", action="store_true", help="log every request")
-    return p
-
-
-def sandbox_from_args(args: argparse.Namespace) -> Sandbox:
-    faults = Faults(latency_ms=args.latency_ms, rate_limit=args.rate_limit, window_s=args.window_s,
-                    fault_rate=args.fault_rate, error_field=args.error_field)
-    sb = Sandbox(seed=args.seed, customers=args.customers, subscriptions=args.subscriptions,
-                 token_ttl=args.token_ttl, clock="real", faults=faults)
-    first = sb.accounts[0]
-    for attr in ("username", "password", "subscription_key", "marketplace"):
-        value = getattr(args, attr)
-        if value:
-            setattr(first, attr, value)
-    return sb
-
-
-def run_serve(args: argparse.Namespace, out: TextIO | None = None, *, block: bool = True):
-    """Serve as ``args`` say; prints the accounts, then blocks until KeyboardInterrupt.
-
-    With ``block=False`` returns ``(server, sandbox)`` right after printing.
-    """
+def run_serve(args, out: TextIO | None = None, *, block: bool = True, freeze: bool = False):
+    """Serve as ``args`` say; builds every account's data first, prints the accounts, then blocks until
+    KeyboardInterrupt. With ``block=False`` returns ``(server, sandbox)`` right after printing. ``freeze``
+    (the command line's choice, the process is the server's alone) moves everything built so far out of the
+    garbage collector's sight: a full collection over 20,000 subscriptions stalls every connection."""
     out = out or sys.stdout
     sb = sandbox_from_args(args)
+    started = time.perf_counter()
+    built = sb.state.all_accounts()
+    customers = sum(len(st.customers) for st in built)
+    subscriptions = sum(len(st.subscriptions) for st in built)
+    elapsed = time.perf_counter() - started
+    if freeze:
+        gc.freeze()
     server, _ = serve(sb, args.host, args.port, verbose=args.verbose)
     print(f"imtui sandbox serving on http://{server.server_address[0]}:{server.server_address[1]} "
           f"(seed {args.seed}; Ctrl-C to stop)", file=out)
+    print(f"{len(built)} account(s), {customers:,} customers and {subscriptions:,} subscriptions in all "
+          f"(built in {elapsed:.1f} s)", file=out)
     for acc in sb.accounts:
         print(f"\n[{acc.name}]  currency {acc.currency}", file=out)
         print(f"  base URL          {served_base_url(server, acc)}", file=out)
@@ -137,13 +143,16 @@ def run_serve(args: argparse.Namespace, out: TextIO | None = None, *, block: boo
 
 
 def main_serve(argv: Sequence[str] | None = None) -> int:
-    """Entry point for ``imtui sandbox serve [flags]``."""
-    args = build_parser().parse_args(list(argv) if argv is not None else None)
+    """Entry point for ``imtui sandbox serve [flags]``: 0 after Ctrl-C, 1 when it cannot serve, 2 on a bad
+    flag (one line on stderr starting ``imtui sandbox:``)."""
+    args = parse_args(list(argv) if argv is not None else None)
     try:
-        run_serve(args)
+        run_serve(args, freeze=True)
     except OSError as e:
-        print(f"imtui sandbox: cannot serve on {args.host}:{args.port}: {e}", file=sys.stderr)
+        print(f"imtui sandbox: cannot serve on {args.host}:{args.port}: {e.strerror or e}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return 0
     return 0
 
 
