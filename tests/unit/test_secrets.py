@@ -79,10 +79,10 @@ def test_env_var_name_mangling() -> None:
 
 
 def test_env_account_names_match_config_uniqueness_rule() -> None:
-    from imtui.core.config import _env_token
+    from imtui.core.rules import env_token
 
     for name in ("uk-main", "de.sub_2", "US"):
-        assert env_var_names(name)[0] == f"IMTUI_{_env_token(name)}_PASSWORD"
+        assert env_var_names(name)[0] == f"IMTUI_{env_token(name)}_PASSWORD"
 
 
 def test_env_lookup_wins_and_is_never_written(paths: Paths) -> None:

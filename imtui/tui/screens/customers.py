@@ -305,7 +305,7 @@ class CustomersScreen(Screen[None]):
             self.status.update("No account yet: press 1 to add a marketplace account.")
             return
         for account in services.config.accounts:
-            cached = services.customers.get(account.name)
+            cached = services.customers.cached(account.name)
             if cached is not None:
                 self._add_rows([CustomerRow(account.name, c) for c in cached])
                 self._progress[account.name] = f"{account.name}: {len(cached):,}"
@@ -334,7 +334,7 @@ class CustomersScreen(Screen[None]):
     @work(group="load-customers", exit_on_error=False)
     async def load_account(self, name: str) -> None:
         try:
-            async for page in self.app.services.customer_pages(name):
+            async for page in self.app.services.customers.pages(name):
                 self._page_arrived(page)
         except (ApiError, ServiceError) as exc:
             self._progress[name] = f"{name}: failed, r to retry"
@@ -369,12 +369,7 @@ class CustomersScreen(Screen[None]):
 
     @property
     def _mappings(self) -> dict[tuple[str, str], Mapping]:
-        config = self.app.services.config
-        cached = getattr(self, "_mapping_cache", None)
-        if cached is None or cached[0] is not config.mappings:
-            cached = (config.mappings, {(m.account, m.customer_id): m for m in config.mappings})
-            self._mapping_cache = cached
-        return cached[1]
+        return self.app.services.config.mapping_index()
 
     def _line(self, row: CustomerRow, mappings: dict[tuple[str, str], Mapping]) -> _Line:
         """The row's cells, rebuilt only when its mapping changed (mappings are replaced, never mutated)."""
@@ -657,16 +652,12 @@ class CustomersScreen(Screen[None]):
             if not path:
                 return
             try:
-                added, errors = self.app.services.mappings.import_clients_csv_file(path)
+                result = self.app.services.mappings.import_clients_csv_file(path)
             except Exception as exc:
                 self.notify(f"Nothing imported: {exc}", severity="error", title="CSV import", timeout=10, markup=False)
                 return
             self._index = None
-            text = f"{added} client(s) added from {path}."
-            if errors:
-                text += f"\n\n{len(errors)} row(s) skipped:\n" + "\n".join(f"  line {e.line}: {e.reason}" for e in errors[:30])
-                if len(errors) > 30:
-                    text += f"\n  … and {len(errors) - 30} more"
+            text = "\n".join(result.lines(path))
             self.refill()
             self.app.push_screen(MessageDialog("CSV import", Content(text)))  # a path or a name is not markup
 
@@ -690,7 +681,7 @@ class CustomersScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self._clear_rows()
-        self.app.services.customers.clear()
+        self.app.services.customers.forget()
         for account in self.app.services.config.accounts:
             self._progress[account.name] = f"{account.name}: loading…"
             self._loading.add(account.name)
