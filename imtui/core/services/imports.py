@@ -97,9 +97,11 @@ def _sort_out(config: Config, rows: list[CustomerRow], result: ClientImportResul
 def customers_as_clients(
     book: MappingBook, rows: list[CustomerRow], *, group: str | None, update_addresses: bool
 ) -> ClientImportResult:
-    """See :meth:`MappingBook.import_customers_as_clients`. Two rounds of auto-map's own rules: first
-    against the clients there are (a match maps the customer; an ambiguous one is left for the queue),
-    then, for customers no client matched, against those plus one new client per name (ignoring case)."""
+    """See :meth:`MappingBook.import_customers_as_clients`. Auto-map's own rules against the clients there
+    are (a match maps the customer; an ambiguous one is left for the queue); then one new client per name
+    (ignoring case) no client matched, mapped to the customer it was made from; then auto-map's rules
+    again for that customer's namesakes (another account's is mapped to it, one of the same account is
+    left for the queue: auto-map never gives one client two customers of one account)."""
     result = ClientImportResult()
     todo = _sort_out(book.config, rows, result)
     if not todo:
@@ -124,25 +126,35 @@ def customers_as_clients(
                 result.updated += 1
         result.left.extend((by_key[(c.customer.account, c.customer.customer_id)], c.reason) for c in first.conflicts)
 
+        # a client for each name no client matched, named after the first customer of that name (in the
+        # caller's order), which is mapped to it; its namesakes go through auto-map's rules once more
         made: dict[str, str] = {}  # casefolded name -> new client's name
         taken = {name.casefold() for name in existing}
         unmatched = {(c.account, c.customer_id) for c in first.unmatched}
-        for row in todo:  # in the caller's order: the first customer of a name gives the client its spelling
+        namesakes: list[CustomerRef] = []
+        creators: list[CustomerRef] = []  # in the second plan too, already mapped: so it can name them
+        for row in todo:
             if row.key not in unmatched:
                 continue
             name = row.customer.name.strip()
-            if name.casefold() not in made and name.casefold() not in taken:
-                made[name.casefold()] = name
-                config.clients.append(Client(name=name, group=group or None, external_id=row.customer.external_id, **_address(row.customer)))
+            if name.casefold() in made or name.casefold() in taken:
+                namesakes.append(ref(row))
+                continue
+            made[name.casefold()] = name
+            config.clients.append(Client(name=name, group=group or None, external_id=row.customer.external_id, **_address(row.customer)))
+            _map(config, row, name, "exact")
+            known.append(ExistingMapping(row.account, row.key[1], name, "exact"))
+            creators.append(ref(row))
+            result.created += 1
         result.clients_created = len(made)
         known += [ExistingMapping(p.customer.account, p.customer.customer_id, p.client, p.how) for p in first.to_apply]
-        second = plan_auto_map(first.unmatched, existing + list(made.values()), known)
+        second = plan_auto_map(creators + namesakes, existing + list(made.values()), known)
         for planned in second.to_apply:
             _map(config, by_key[(planned.customer.account, planned.customer.customer_id)], planned.client, planned.how)
             result.created += 1
         for conflict in second.conflicts:
             result.left.append((by_key[(conflict.customer.account, conflict.customer.customer_id)], conflict.reason))
-        for customer in second.unmatched:  # not expected: each has a client of its own name now
+        for customer in second.unmatched:  # not expected: a client of its name exists now
             result.left.append((by_key[(customer.account, customer.customer_id)], "no client could be made"))
 
     book.change(f"create clients from {len(todo)} customer(s)", mutate, todo)
