@@ -10,17 +10,23 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import keyring
-import keyring.backend
-import keyring.backends.chainer
-import keyring.backends.fail
-import keyring.backends.null
 
 __all__ = ["KEYRING_HELP", "KEYRING_SERVICE", "KeyringAccess", "describe_backend", "keyring_usable"]
 
 log = logging.getLogger("imtui.core.secrets")
 
 KEYRING_SERVICE = "imtui"
+
+
+def _keyring() -> Any:
+    """The keyring package, imported on first use rather than when imtui starts (~30 ms)."""
+    import keyring
+    import keyring.backend
+    import keyring.backends.chainer
+    import keyring.backends.fail
+    import keyring.backends.null
+
+    return keyring
 KEYRING_HELP = (
     "install or unlock a keyring (GNOME Keyring or KWallet through Secret Service, macOS Keychain, "
     "Windows Credential Locker)"
@@ -34,6 +40,7 @@ def keyring_usernames(account: str) -> tuple[str, str]:
 
 def backend_ok(backend: Any) -> bool:
     """True for a real keyring imtui may use (a chainer counts if the backend it writes to is real)."""
+    keyring = _keyring()
     if backend is None:
         return False
     if isinstance(backend, (keyring.backends.fail.Keyring, keyring.backends.null.Keyring)):
@@ -56,6 +63,7 @@ def backend_ok(backend: Any) -> bool:
 
 def default_backend() -> Any:
     """keyring's active backend, or None if keyring cannot choose one."""
+    keyring = _keyring()
     try:
         return keyring.get_keyring()
     except Exception as exc:  # keyring's own setup can fail on odd systems
@@ -80,6 +88,7 @@ _KNOWN_BACKENDS = {
 
 def describe_backend(backend: Any) -> str:
     """A short human name for a keyring backend, or "no keyring available"."""
+    keyring = _keyring()
     if not backend_ok(backend):
         if backend is not None and not isinstance(
             backend, (keyring.backends.fail.Keyring, keyring.backends.null.Keyring, keyring.backends.chainer.ChainerBackend)

@@ -13,11 +13,12 @@ import json
 import secrets as _random
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from typing import TYPE_CHECKING
 
 from imtui.core.files import atomic_write
+
+if TYPE_CHECKING:  # cryptography is imported when a vault is opened, not when imtui starts (~20 ms)
+    from cryptography.fernet import Fernet
 
 __all__ = [
     "VAULT_ENV_VAR",
@@ -58,6 +59,9 @@ class VaultRekeyedError(VaultError):
 
 
 def _derive(passphrase: str, salt: bytes, log2_n: int, r: int, p: int) -> Fernet:
+    from cryptography.fernet import Fernet
+    from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
     kdf = Scrypt(salt=salt, length=32, n=2**log2_n, r=r, p=p)
     return Fernet(base64.urlsafe_b64encode(kdf.derive(passphrase.encode("utf-8"))))
 
@@ -97,6 +101,8 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 def _decrypt(path: Path, fernet: Fernet, token: bytes) -> dict[str, dict[str, str]]:
+    from cryptography.fernet import InvalidToken
+
     try:
         plain = fernet.decrypt(token)
     except InvalidToken:

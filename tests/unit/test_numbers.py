@@ -79,3 +79,18 @@ def test_the_model_accepts_what_the_rules_accept_and_refuses_what_they_refuse():
         with pytest.raises(ValueError):
             AccountConfig(**{**base, field: value})
     assert AccountConfig(**{**base, "api_url": "http://127.0.0.1:8080/marketplace/eu"}).api_url.startswith("http://127")
+
+
+def test_the_account_flow_reads_the_forms_numbers_with_the_same_rules(make_services):
+    from imtui.core.errors import ServiceError
+    from imtui.core.services import AccountInput
+
+    services = make_services(accounts=False)
+    typed = AccountInput("uk", "https://api.cloud.im/marketplace/eu", "uk", "a.api", max_seats="1,000", max_total="2 500.75", markup="-5")
+    account = services.accounts.build(typed)
+    assert (account.max_seats_per_order, account.max_order_total, account.markup_percent) == (1000, Decimal("2500.75"), Decimal("-5"))
+    assert services.accounts.problems(AccountInput("uk", "https://x.y/z", "uk", "a.api", max_total="nan")) == {
+        "max_total": "Max order total must be a number, e.g. 12.5, or empty: 'nan' is not a finite number."
+    }
+    with pytest.raises(ServiceError, match="'٣' is not one of them"):
+        services.accounts.build(AccountInput("uk", "https://x.y/z", "uk", "a.api", max_seats="٣"))
