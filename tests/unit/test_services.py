@@ -267,3 +267,13 @@ async def test_bad_values_are_refused_in_words_not_pydantics(make_services):
     for text in said:
         assert not any(word in text for word in PYDANTIC_WORDS), text
     assert services.config.mappings == [] and [c.name for c in services.config.clients] == []
+
+
+async def test_create_clients_leaves_a_customer_whose_name_the_client_list_cannot_take(make_services):
+    services = make_services()
+    rows = await _rows(services)
+    odd = CustomerRow("us-demo", rows[0].customer.model_copy(update={"name": "Very Long Name " * 20}))
+    result = services.mappings.import_customers_as_clients([odd, rows[1]])
+    assert [(r.key, why) for r, why in result.left] == [(odd.key, "The client name is too long (299 characters, at most 200).")]
+    assert result.created == 1 and services.config.mapping_for(*rows[1].key) is not None
+    assert services.config.mapping_for(*odd.key) is None

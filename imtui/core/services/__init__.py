@@ -148,9 +148,9 @@ class Services:
         )
         try:
             result = change(after)
+            self.store.save(after)  # raises before anything changes in memory if it cannot be written
         except ValidationError as exc:
             raise ServiceError(describe_validation_error(exc)) from None
-        self.store.save(after)  # raises before anything changes in memory if it cannot be written
         self.config = after
         return result
 

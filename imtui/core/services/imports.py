@@ -70,9 +70,11 @@ def _address(customer: Customer) -> dict[str, Any]:
     a = customer.address
     if a is None:
         return {}
+    code = (a.country_code or "").strip()
+    country = code if len(code) == 2 and code.isalpha() else None  # the config's rule for a country code
     return {
         "street": a.street_address, "extension": a.address_extension, "postal_code": a.postal_code,
-        "city": a.city, "state": a.state, "country_code": a.country_code,
+        "city": a.city, "state": a.state, "country_code": country,
     }
 
 
@@ -140,8 +142,13 @@ def customers_as_clients(
             if name.casefold() in made or name.casefold() in taken:
                 namesakes.append(ref(row))
                 continue
+            try:
+                client = Client(name=name, group=group or None, external_id=row.customer.external_id, **_address(row.customer))
+            except ValidationError as exc:  # e.g. a name over the client list's limit: this customer only
+                result.left.append((row, describe_validation_error(exc)))
+                continue
             made[name.casefold()] = name
-            config.clients.append(Client(name=name, group=group or None, external_id=row.customer.external_id, **_address(row.customer)))
+            config.clients.append(client)
             _map(config, row, name, "exact")
             known.append(ExistingMapping(row.account, row.key[1], name, "exact"))
             creators.append(ref(row))

@@ -92,8 +92,10 @@ class MappingBook:
         self.change(f"map {row.customer.name} to {client}", mutate, [row])
 
     def ignore(self, row: CustomerRow) -> None:
-        mapping = Mapping(account=row.account, customer_id=row.key[1], customer_name=row.customer.name, how="ignored")
-        self.change(f"ignore {row.customer.name}", lambda config: config.set_mapping(mapping), [row])
+        def mutate(config: Config) -> None:
+            config.set_mapping(Mapping(account=row.account, customer_id=row.key[1], customer_name=row.customer.name, how="ignored"))
+
+        self.change(f"ignore {row.customer.name}", mutate, [row])
 
     def clear(self, row: CustomerRow) -> bool:
         if self.config.mapping_for(*row.key) is None:
