@@ -50,9 +50,10 @@ def list_accounts(args: argparse.Namespace) -> int:
             say("No accounts yet. Add one with `imtui accounts add` or in the app (imtui, key 1).")
             return EXIT_OK
         rows = []
+        locked = services.secrets.vault_exists and not services.secrets.vault_unlocked
         for account in services.config.accounts:
             found = services.secrets.get(account.name)
-            where = found.source if found else "missing"
+            where = found.source if found else "vault locked" if locked else "missing"
             mode = "read-only" if account.read_only else "buying"
             rows.append((account.name, account.marketplace, account.api_url, account.username, where, mode))
         write_table(("NAME", "MARKETPLACE", "API URL", "USERNAME", "SECRETS", "MODE"), rows)

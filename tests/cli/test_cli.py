@@ -388,6 +388,8 @@ def test_a_locked_vault_is_named_headless(served, monkeypatch, capsys):
     vault_account(account, url, monkeypatch, capsys)
     vault = resolve_paths().vault_file
 
+    assert main(["accounts", "list"]) == 0
+    assert "\tvault locked\t" in capsys.readouterr().out
     assert main(["accounts", "test", "us-main"]) == 2
     err = capsys.readouterr().err
     assert error_lines(err) == [
