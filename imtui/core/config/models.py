@@ -40,10 +40,11 @@ class _ConfigModel(BaseModel):
     @classmethod
     def _refuse_secrets(cls, data: Any) -> Any:
         if isinstance(data, dict):
+            fields = cls.__pydantic_fields__  # not cls.model_fields: a slow property in pydantic 2.11+
             for key in data:
                 if (
                     isinstance(key, str)
-                    and key not in cls.model_fields
+                    and key not in fields
                     and _SECRET_KEY_RE.search(key)
                 ):
                     raise PydanticCustomError(

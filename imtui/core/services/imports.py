@@ -46,7 +46,7 @@ class ClientImportResult:
     skipped: list[tuple[CustomerRow, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        parts = [f"{self.clients_created} client(s) created for {_count(self.created, 'customer')}"]
+        parts = [f"{self.clients_created:,} client(s) created for {_count(self.created, 'customer')}"]
         parts.append(f"{_count(self.mapped, 'customer')} mapped to existing clients")
         if self.updated:
             parts.append(f"{self.updated} address(es) updated")
