@@ -15,7 +15,7 @@ from imtui.core import rules
 from imtui.core.api import ApiError
 from imtui.core.config import AccountConfig, describe_validation_error
 from imtui.core.errors import ServiceError
-from imtui.core.secrets import VAULT_ENV_VAR, AccountSecrets, env_var_names
+from imtui.core.secrets import VAULT_ENV_VAR, AccountSecrets, SecretStore, env_var_names
 from imtui.core.vault import VAULT_MIN_PASSPHRASE
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ class AccountsArea:
         self.services = services
 
     @property
-    def secrets(self):  # the SecretStore
+    def secrets(self) -> SecretStore:
         return self.services.secrets
 
     # ------------------------------------------------------------ checking what was typed

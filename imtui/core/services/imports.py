@@ -21,7 +21,12 @@ from imtui.core.services.customers import CustomerRow
 if TYPE_CHECKING:
     from imtui.core.services.mappings import MappingBook
 
-__all__ = ["ClientImportResult", "ClientsCsvImport", "MappingImportResult"]
+__all__ = ["ClientImportResult", "ClientsCsvImport", "MappingImportResult", "existing_mappings"]
+
+
+def existing_mappings(config: Config) -> list[ExistingMapping]:
+    """The config's mappings as auto-mapping sees them."""
+    return [ExistingMapping(m.account, m.customer_id, m.client, m.how) for m in config.mappings]
 
 
 def _count(n: int, noun: str) -> str:
@@ -115,7 +120,7 @@ def customers_as_clients(
 
     def mutate(config: Config) -> None:
         existing = [c.name for c in config.clients]
-        known = [ExistingMapping(m.account, m.customer_id, m.client, m.how) for m in config.mappings]
+        known = existing_mappings(config)
         first = plan_auto_map([ref(r) for r in todo], existing, known)
         positions = {c.name: i for i, c in enumerate(config.clients)}
         for planned in first.to_apply:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from imtui.core.config import Client, Config, Mapping
 from imtui.core.errors import ServiceError
-from imtui.core.matching import AutoMapPlan, CustomerRef, ExistingMapping, plan_auto_map
+from imtui.core.matching import AutoMapPlan, CustomerRef, plan_auto_map
 from imtui.core.services import imports
 from imtui.core.services.customers import CustomerRow
 
@@ -18,14 +18,9 @@ if TYPE_CHECKING:
     from imtui.core.services import Services
     from imtui.core.services.imports import ClientImportResult, ClientsCsvImport, MappingImportResult
 
-__all__ = ["MappingBook", "existing_mappings"]
+__all__ = ["MappingBook"]
 
 T = TypeVar("T")
-
-
-def existing_mappings(config: Config) -> list[ExistingMapping]:
-    """The config's mappings as auto-mapping sees them."""
-    return [ExistingMapping(m.account, m.customer_id, m.client, m.how) for m in config.mappings]
 
 
 class MappingBook:
@@ -118,7 +113,7 @@ class MappingBook:
         return plan_auto_map(
             [CustomerRef(r.account, r.key[1], r.customer.name) for r in rows],
             [c.name for c in self.config.clients],
-            existing_mappings(self.config),
+            imports.existing_mappings(self.config),
         )
 
     def apply_auto(self, plan: AutoMapPlan) -> int:
