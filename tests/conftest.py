@@ -58,7 +58,7 @@ def make_services(tmp_path, sandbox, memory_keyring):
         )
         if accounts and not services.config.accounts:
             for account in sandbox.accounts:
-                services.save_account(
+                services.accounts.put(
                     AccountConfig(
                         name=account.name, api_url=account.base_url, marketplace=account.marketplace, username=account.username
                     ),

@@ -36,11 +36,6 @@ class Paths:
         return self.config_dir / "config.toml"
 
     @property
-    def config_backup_file(self) -> Path:
-        """The previous version of the config, kept by every save."""
-        return self.config_dir / "config.toml.bak"
-
-    @property
     def vault_file(self) -> Path:
         """The encrypted secret vault (only exists if the user created one)."""
         return self.config_dir / "vault.bin"

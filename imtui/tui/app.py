@@ -137,7 +137,7 @@ class ImtuiApp(App[None]):
 
     def _unlock(self, passphrase: str) -> str | None:
         try:
-            self.services.open_vault(passphrase, create=False)
+            self.services.accounts.open_vault(passphrase, create=False)
         except Exception as exc:  # a wrong passphrase: said in the dialog, which stays open
             return str(exc)
         return None

@@ -91,7 +91,7 @@ async def run(customers: int, clients: int, word: str, second_word: str) -> int:
     )
     services.config = services.store.load()
     for account in sandbox.accounts:
-        services.save_account(
+        services.accounts.put(
             AccountConfig(name=account.name, api_url=account.base_url, marketplace=account.marketplace, username=account.username),
             AccountSecrets(password=account.password, subscription_key=account.subscription_key),
         )

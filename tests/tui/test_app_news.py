@@ -86,7 +86,7 @@ async def test_a_reload_that_removed_an_account_drops_its_customers(make_service
     other = make_services()
     async with open_app(mine, start_in="customers") as (app, pilot):
         assert len(table_rows(app.screen.table)) == 144
-        other.remove_account("uk-demo")
+        other.accounts.remove("uk-demo")
         app.action_reload_config()
         await pilot.pause()
         await app.workers.wait_for_complete()

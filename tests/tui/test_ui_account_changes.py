@@ -17,7 +17,7 @@ async def test_customers_of_a_deleted_account_leave_the_table_and_a_new_account_
         assert table.row_count == 144
 
         await pilot.press("1")
-        services.remove_account("uk-demo")  # as the accounts screen's delete does
+        services.accounts.remove("uk-demo")  # as the accounts screen's delete does
         await pilot.press("escape", "2")  # escape leaves the form, so 2 switches area instead of typing
         await app.workers.wait_for_complete()
         await pilot.pause()

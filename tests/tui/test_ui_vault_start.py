@@ -14,7 +14,7 @@ PASSPHRASE = "correct horse battery"
 async def test_app_asks_for_the_vault_passphrase_then_loads_customers(make_services):
     no_keyring = keyring.backends.fail.Keyring()
     services = make_services(accounts=True, keyring_backend=no_keyring)  # no keyring: secrets in the session
-    assert services.open_vault(PASSPHRASE, create=True) == 3  # ... until the vault takes them
+    assert services.accounts.open_vault(PASSPHRASE, create=True) == 3  # ... until the vault takes them
 
     reopened = make_services(keyring_backend=no_keyring)
     assert reopened.secrets.get("us-demo") is None  # locked

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imtui.core.clients_csv import (
+from imtui.core.formats.clients_csv import (
     MAX_NAME_LENGTH,
     ClientsCsvResult,
     ParsedClient,

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from imtui.core import config as config_module
 from imtui.core.config import (
     AccountConfig,
     Client,
@@ -173,9 +172,9 @@ def test_schema_violation_names_field_and_line(store: ConfigStore) -> None:
     ("old", "new", "words"),
     [
         ('how = "normalised"', 'how = "guessed"', "'exact'"),
-        ('marketplace = "us"', 'marketplace = "usa"', "'us', not 'usa'"),
+        ('marketplace = "us"', 'marketplace = "usa"', "the US marketplace code is us"),
         ('name = "us"', 'name = "UK.MAIN"', "unique"),
-        ('name = "us"', 'name = "has space"', "1 to 40 characters"),
+        ('name = "us"', 'name = "has space"', "up to 40 letters"),
         ("schema_version = 1", "schema_version = 9", "newer imtui"),
         ('theme = "textual-dark"', 'theme = "textual-dark"\ncolour = "red"', "does not know this setting"),
     ],
@@ -248,7 +247,7 @@ def test_interrupted_save_leaves_old_file_and_no_temp(store: ConfigStore, monkey
             raise OSError(28, "No space left on device")
         return real_replace(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(config_module.os, "replace", crash_on_config)
+    monkeypatch.setattr(os, "replace", crash_on_config)
     changed = sample_config()
     changed.clients.append(Client(name="Northwind"))
     with pytest.raises(OSError):

@@ -46,7 +46,9 @@ def test_every_core_and_sandbox_module_imports_without_textual():
 
 def test_headless_commands_do_not_load_textual():
     out = subprocess.run(
-        [sys.executable, "-c", "import sys, imtui.cli, imtui.commands; print('textual' in sys.modules)"],
+        [sys.executable, "-c", "import sys, imtui.cli, imtui.cli.output, imtui.cli.session; "
+         "[__import__(f'imtui.cli.{g}') for g in imtui.cli.COMMAND_GROUPS]; imtui.cli.build_parser(); "
+         "print('textual' in sys.modules)"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()
     assert out == "False"

@@ -79,10 +79,10 @@ def test_env_var_name_mangling() -> None:
 
 
 def test_env_account_names_match_config_uniqueness_rule() -> None:
-    from imtui.core.config import _env_token
+    from imtui.core.rules import env_token
 
     for name in ("uk-main", "de.sub_2", "US"):
-        assert env_var_names(name)[0] == f"IMTUI_{_env_token(name)}_PASSWORD"
+        assert env_var_names(name)[0] == f"IMTUI_{env_token(name)}_PASSWORD"
 
 
 def test_env_lookup_wins_and_is_never_written(paths: Paths) -> None:
@@ -349,3 +349,31 @@ def test_keyring_can_be_switched_off(paths: Paths, monkeypatch: pytest.MonkeyPat
     assert store.set("demo", SECRETS) == "session"
     assert memory.items == {}
     assert "not used" in store.backend_description()
+
+
+# ------------------------------------------------------------------- each secret on its own
+
+
+def test_env_password_alone_overrides_the_vaults_password_and_the_key_still_comes_from_the_vault(paths: Paths) -> None:
+    no_keyring_store(paths).create_vault(PASSPHRASE)
+    writer = no_keyring_store(paths)
+    writer.unlock_vault(PASSPHRASE)
+    writer.set("uk-main", SECRETS)
+    env = {"IMTUI_UK_MAIN_PASSWORD": "rotated-pw", "IMTUI_VAULT_PASSPHRASE": PASSPHRASE}
+    found = no_keyring_store(paths, env=env).get("uk-main")
+    assert found is not None
+    assert found.secrets == AccountSecrets("rotated-pw", KEY)
+    assert (found.source, found.password_source, found.key_source) == ("env+vault", "env", "vault")
+    assert "IMTUI_UK_MAIN_PASSWORD" in found.detail and str(paths.vault_file) in found.detail
+    assert "rotated-pw" not in repr(found) and KEY not in repr(found)
+
+
+def test_env_key_alone_overrides_the_keyrings_key(paths: Paths) -> None:
+    memory = MemoryKeyring()
+    SecretStore(paths, keyring_backend=memory, env={}).set("uk-main", SECRETS)
+    found = SecretStore(paths, keyring_backend=memory, env={"IMTUI_UK_MAIN_SUBSCRIPTION_KEY": "f" * 32}).get("uk-main")
+    assert found.secrets == AccountSecrets(PASSWORD, "f" * 32) and found.source == "keyring+env"
+    # both variables: the environment alone, the keyring is not even read
+    both = {"IMTUI_UK_MAIN_PASSWORD": "p", "IMTUI_UK_MAIN_SUBSCRIPTION_KEY": "k"}
+    found = SecretStore(paths, keyring_backend=BrokenKeyring(), env=both).get("uk-main")
+    assert found.source == "env" and found.secrets == AccountSecrets("p", "k")

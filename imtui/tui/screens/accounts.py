@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from textual import getters, on, work
 from textual.app import ComposeResult
@@ -14,17 +13,19 @@ from textual.suggester import SuggestFromList
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
 
-from imtui.core import accounts as rules
+from imtui.core import rules
 from imtui.core.config import AccountConfig
+from imtui.core.errors import ServiceError
 from imtui.core.secrets import AccountSecrets
 from imtui.tui.dialogs import ConfirmDialog, PassphraseDialog
 from imtui.tui.messages import ConfigReloaded
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.widgets.key_help import KeyHelp
+from imtui.core.services import AccountInput, AccountOutcome
 
 
 class Check(Validator):
-    """A Textual validator around one of ``imtui.core.accounts``' checks (``None`` = valid)."""
+    """A Textual validator around one of ``imtui.core.rules``' checks (``None`` = valid)."""
 
     def __init__(self, check: Callable[[str], str | None]) -> None:
         super().__init__()
@@ -192,9 +193,7 @@ class AccountsScreen(AreaScreen):
             "username": rules.check_username,
             "password": lambda v: rules.check_secret(v, "password", required=not editing_with_stored()),
             "subscription_key": lambda v: rules.check_secret(v, "subscription key", required=not editing_with_stored()),
-            "max_seats": lambda v: rules.check_positive_int(v, "Max seats per order"),
-            "max_total": lambda v: rules.check_decimal(v, "Max order total"),
-            "markup": lambda v: rules.check_decimal(v, "Markup", maximum=Decimal(1000)),
+            **{field_id: rule.check for field_id, rule in rules.NUMBER_FIELDS.items()},
         }
         return checks[field_id]
 
@@ -279,16 +278,7 @@ class AccountsScreen(AreaScreen):
     def _draft(self) -> tuple[AccountConfig, AccountSecrets | None]:
         """The account and secrets the form describes (secrets ``None``: keep the stored ones)."""
         values = {k: v.strip() for k, v in self._values().items()}
-        account = AccountConfig(
-            name=values["name"],
-            api_url=values["api_url"].rstrip("/"),
-            marketplace=values["marketplace"],
-            username=values["username"],
-            read_only=self.query_one("#read_only", Checkbox).value,
-            max_seats_per_order=int(values["max_seats"]) if values["max_seats"] else None,
-            max_order_total=Decimal(values["max_total"]) if values["max_total"] else None,
-            markup_percent=Decimal(values["markup"]) if values["markup"] else None,
-        )
+        account = self.services.accounts.build(self._typed(), replacing=self.editing)
         if values["password"] and values["subscription_key"]:
             return account, AccountSecrets(password=values["password"], subscription_key=values["subscription_key"])
         if self.editing is not None:
@@ -299,10 +289,15 @@ class AccountsScreen(AreaScreen):
                 return account, AccountSecrets(password=password, subscription_key=key)
         return account, None
 
+    def _typed(self) -> AccountInput:
+        values = self._values()
+        fields = ("name", "api_url", "marketplace", "username", "max_seats", "max_total", "markup")
+        return AccountInput(read_only=self.query_one("#read_only", Checkbox).value, **{f: values[f] for f in fields})
+
     def _current_draft(self) -> tuple[AccountConfig, AccountSecrets | None] | None:
         try:
             return self._draft()
-        except (ValueError, ArithmeticError):  # the form no longer holds a valid account
+        except (ServiceError, ValueError):  # the form no longer holds a valid account
             return None
 
     def _form_ok(self) -> bool:
@@ -381,44 +376,53 @@ class AccountsScreen(AreaScreen):
         replacing = self.editing
         typed = bool(self._input("password").value or self._input("subscription_key").value)
         fingerprint = self._fingerprint(account, secrets)
-        if self._tested != fingerprint:
-            try:
-                report = await self.services.test_connection(account, secrets)
-            except Exception as exc:  # a bug or a transport failure the client did not turn into an ApiError
-                if self.is_attached:
-                    self._say(f"The connection test failed: {type(exc).__name__}: {exc}", error=True)
-                raise
-            # still wanted? The user may have opened another account or changed the form meanwhile.
-            if not self.is_attached or self.editing != replacing or self._current_draft() != (account, secrets):
-                return
-            if not report.ok:
-                self._tested = None
-                self._say(report.text + ("\nNothing was saved." if save else ""), error=True)
-                return
-            self._tested = fingerprint
-            self._tested_text = report.text
-            self._say(report.text, ok=True)
-        if save:
-            self._save(account, secrets, replacing=replacing, typed=typed)
 
-    def _save(self, account: AccountConfig, secrets: AccountSecrets, *, replacing: str | None, typed: bool) -> None:
+        def still_wanted() -> bool:  # the user may have opened another account or changed the form meanwhile
+            return self.is_attached and self.editing == replacing and self._current_draft() == (account, secrets)
+
         services = self.services
         try:
-            where = services.save_account(account, secrets if (typed or replacing is None) else None, replacing=replacing)
-        except Exception as exc:  # config conflicts, unwritable disk: say it, keep the form as typed
-            self._say(f"Not saved: {exc}", error=True)
+            if save:
+                outcome = await services.accounts.save(
+                    self._typed(), secrets if (typed or replacing is None) else None, replacing=replacing,
+                    test=self._tested != fingerprint, still_wanted=still_wanted,
+                )
+            elif self._tested != fingerprint:
+                outcome = AccountOutcome(account, report=await services.accounts.test(account, secrets))
+            else:  # these very values were just tested
+                self._say(self._tested_text, ok=True)
+                return
+        except Exception as exc:  # config conflicts, unwritable disk, a bug: say it, keep the form as typed
+            if self.is_attached:
+                self._say(f"Not saved: {exc}" if save else f"The connection test failed: {type(exc).__name__}: {exc}", error=True)
+            if not save:
+                raise
             return
+        if outcome.abandoned or (not outcome.saved and not still_wanted()):
+            return
+        self._show_outcome(outcome, fingerprint, replacing=replacing, save=save)
+
+    def _show_outcome(self, outcome: AccountOutcome, fingerprint: tuple, *, replacing: str | None, save: bool) -> None:
+        """Say what the test (and the save) did; after a save, show the account as saved."""
+        if outcome.report is not None and not outcome.report.ok:
+            self._tested = None
+            self._say(outcome.report.text + ("\nNothing was saved." if save else ""), error=True)
+            return
+        if outcome.problems:
+            self._say(" ".join(outcome.problems.values()), error=True)
+            return
+        if outcome.report is not None:
+            self._tested = fingerprint
+            self._tested_text = outcome.report.text
+            self._say(outcome.report.text, ok=True)
+        if not outcome.saved or outcome.account is None:
+            return
+        account = outcome.account
         self.editing = account.name
         self.query_one("#form-title", Label).update(f"Edit account {account.name}")
         self.refresh_accounts(select=account.name)
-        stored = {
-            "keyring": "the secrets are in the OS keyring",
-            "vault": "the secrets are in the encrypted vault",
-            "session": "the secrets are kept for this session only (no keyring or vault)",
-            None: "the stored secrets were kept",
-        }.get(where, f"the secrets are in {where}")
-        self._tested = self._fingerprint(account, secrets)  # editing is now account.name
-        self._say(f"{self._tested_text}\nSaved {account.name}; {stored}.".lstrip(), ok=True)
+        self._tested = (account.name, *fingerprint[1:])  # editing is now account.name
+        self._say(f"{self._tested_text}\nSaved {account.name}; {outcome.stored_text}.".lstrip(), ok=True)
         if self.imtui.current_account is None or self.imtui.current_account == replacing:
             self.imtui.current_account = account.name
         self.notify(f"Saved account {account.name}.", title="Accounts")
@@ -438,7 +442,7 @@ class AccountsScreen(AreaScreen):
             if not confirmed:
                 return
             try:
-                removed = self.services.remove_account(name)
+                removed = self.services.accounts.remove(name)
             except Exception as exc:
                 self.notify(f"Not deleted: {exc}", severity="error", title="Accounts")
                 return
@@ -471,7 +475,7 @@ class AccountsScreen(AreaScreen):
         def check(passphrase: str) -> str | None:
             nonlocal moved
             try:
-                moved = self.services.open_vault(passphrase, create=create)
+                moved = self.services.accounts.open_vault(passphrase, create=create)
             except Exception as exc:  # a wrong passphrase, an unwritable file: shown in the dialog
                 return str(exc)
             return None

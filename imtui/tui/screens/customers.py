@@ -78,7 +78,6 @@ class CustomersScreen(AreaScreen):
         self._index_clients: tuple[str, ...] = ()
         self._lines: dict[CustomerKey, CustomerLine] = {}  # every customer's line, one per key
         self._filter: NarrowingFilter[CustomerLine] = NarrowingFilter()
-        self._mapping_cache: tuple[list[Mapping], dict[CustomerKey, Mapping]] | None = None
         self._skipped: set[CustomerKey] = set()  # skipped in the current triage queue
         self._loading: set[str] = set()  # accounts whose customers are still arriving
 
@@ -123,7 +122,7 @@ class CustomersScreen(AreaScreen):
             self.status.update("No account yet: press 1 to add a marketplace account.")
             return
         for account in services.config.accounts:
-            cached = services.customers.get(account.name)
+            cached = services.customers.cached(account.name)
             if cached is not None:
                 self._add_rows([CustomerRow(account.name, c) for c in cached])
                 self._progress[account.name] = f"{account.name}: {len(cached):,}"
@@ -138,7 +137,7 @@ class CustomersScreen(AreaScreen):
     @work(group="load-customers", exit_on_error=False)
     async def load_account(self, name: str) -> None:
         try:
-            async for page in self.services.customer_pages(name):
+            async for page in self.services.customers.pages(name):
                 self._page_arrived(page)
         except (ApiError, ServiceError) as exc:
             self._progress[name] = f"{name}: failed, r to retry"
@@ -168,20 +167,16 @@ class CustomersScreen(AreaScreen):
 
     # ------------------------------------------------------------ rows
 
-    @property
-    def _mappings(self) -> dict[CustomerKey, Mapping]:
-        """The mappings by customer, rebuilt when the config's mapping list is replaced."""
-        mappings = self.services.config.mappings
-        cached = self._mapping_cache
-        if cached is None or cached[0] is not mappings:
-            cached = self._mapping_cache = (mappings, {(m.account, m.customer_id): m for m in mappings})
-        return cached[1]
-
     def _mapping(self, row: CustomerRow) -> Mapping | None:
         return self._mappings.get(row.key)
 
     def _keep(self) -> Callable[[CustomerLine], bool] | None:
         return (lambda line: line.mapping is None) if self.only_unmapped else None
+
+    @property
+    def _mappings(self) -> dict[CustomerKey, Mapping]:
+        """The mappings by customer (the config keeps one index, rebuilt when its mapping list changes)."""
+        return self.services.config.mapping_index()
 
     def _visible(self) -> list[CustomerLine]:
         """The lines the filter keeps, in load order (typing on narrows the last result)."""
@@ -395,16 +390,12 @@ class CustomersScreen(AreaScreen):
             if not path:
                 return
             try:
-                added, errors = self.services.mappings.import_clients_csv_file(path)
+                result = self.services.mappings.import_clients_csv_file(path)
             except Exception as exc:
                 self.notify(f"Nothing imported: {exc}", severity="error", title="CSV import", timeout=10, markup=False)
                 return
             self._index = None
-            text = f"{added} client(s) added from {path}."
-            if errors:
-                text += f"\n\n{len(errors)} row(s) skipped:\n" + "\n".join(f"  line {e.line}: {e.reason}" for e in errors[:30])
-                if len(errors) > 30:
-                    text += f"\n  … and {len(errors) - 30} more"
+            text = "\n".join(result.lines(path))
             self.refill()
             self.app.push_screen(MessageDialog("CSV import", Content(text)))  # a path or a name is not markup
 
@@ -428,7 +419,7 @@ class CustomersScreen(AreaScreen):
 
     def action_reload(self) -> None:
         self._clear_rows()
-        self.services.customers.clear()
+        self.services.customers.forget()
         for account in self.services.config.accounts:
             self._progress[account.name] = f"{account.name}: loading…"
             self._loading.add(account.name)

@@ -1,17 +1,20 @@
-"""Rules for an account's fields, shared by the account form and ``imtui accounts add``.
+"""The rules for an account's fields: one set, used by the config model, the account form and the CLI.
 
 Each check returns ``None`` when the value is fine, or a sentence saying what is wrong and what to type.
-Hints are softer: the value is allowed, but it is probably a mistake users are known to make.
+Hints are softer: the value is allowed, but it is probably a mistake users are known to make. The config
+model (:class:`imtui.core.config.AccountConfig`) runs the same checks, so a value the form refuses is also
+refused in ``config.toml`` and from ``imtui accounts add``.
+
+No imports beyond the standard library: the config model and the secret store both use this module.
 """
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlsplit
 
-from imtui.core.config import ACCOUNT_NAME_PATTERN
-from imtui.core.secrets import env_var_names
+from imtui.core.numbers import NumberRule
 
 URL_SUGGESTIONS = (
     "https://api.cloud.im/marketplace/na",
@@ -25,9 +28,22 @@ MARKETPLACE_SUGGESTIONS = (
     "pl", "pt", "au", "nz", "in", "sg", "stg",
 )
 
+ACCOUNT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
 NAME_PATTERN = re.compile(ACCOUNT_NAME_PATTERN)
 CODE_PATTERN = re.compile(r"^[a-z]{2,3}$")
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+#: the account's number fields (form field id -> rule); the model's bounds are the same
+MAX_SEATS = NumberRule("Max seats per order", whole=True, positive=True, empty="for no limit")
+MAX_TOTAL = NumberRule("Max order total", minimum=Decimal(0))
+MARKUP = NumberRule("Markup", minimum=Decimal(-100), maximum=Decimal(1000))
+NUMBER_FIELDS = {"max_seats": MAX_SEATS, "max_total": MAX_TOTAL, "markup": MARKUP}
+
+
+def env_token(name: str) -> str:
+    """The account's part of its environment variable names: upper case, every character other than
+    A-Z and 0-9 turned into ``_`` (``uk-main`` -> ``UK_MAIN``). Two accounts may not share one."""
+    return re.sub(r"[^A-Z0-9]", "_", name.upper())
 
 
 def check_name(name: str, taken: set[str] | frozenset[str] = frozenset()) -> str | None:
@@ -36,11 +52,11 @@ def check_name(name: str, taken: set[str] | frozenset[str] = frozenset()) -> str
         return "Give the account a short name, e.g. uk-main."
     if not NAME_PATTERN.match(name):
         return "Use up to 40 letters, digits, '.', '-' or '_', starting with a letter or digit."
-    clash = next((t for t in taken if env_var_names(t) == env_var_names(name)), None)
+    clash = next((t for t in taken if env_token(t) == env_token(name)), None)
     if clash is not None:
         if clash.lower() == name.lower():
             return f"An account called {name} already exists; pick another name."
-        return f"{name} is too close to {clash}: both would read {env_var_names(name)[0]}; pick another name."
+        return f"{name} is too close to {clash}: both would read IMTUI_{env_token(name)}_PASSWORD; pick another name."
     return None
 
 
@@ -75,8 +91,6 @@ def check_marketplace(code: str) -> str | None:
 
 def marketplace_hint(code: str) -> str | None:
     code = code.strip().lower()
-    if code == "usa":
-        return "usa is the Xvantage portal's host; the US marketplace code is us."
     if code in ("mi", "la"):
         return (
             "Miami and Latin America run on a marketplace of their own: use the code and API URL shown on "
@@ -112,27 +126,4 @@ def subscription_key_hint(key: str) -> str | None:
     key = key.strip()
     if key and not re.fullmatch(r"[0-9a-f]{32}", key):
         return "Subscription keys are usually 32 lower-case hex characters; check it was copied whole."
-    return None
-
-
-def check_positive_int(text: str, what: str) -> str | None:
-    text = text.strip()
-    if not text:
-        return None
-    if not re.fullmatch(r"[0-9]+", text) or int(text) <= 0:
-        return f"{what} must be a whole number above zero, or empty for no limit."
-    return None
-
-
-def check_decimal(text: str, what: str, *, minimum: Decimal = Decimal(0), maximum: Decimal | None = None) -> str | None:
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return f"{what} must be a number, e.g. 12.5, or empty."
-    if not value.is_finite() or value < minimum or (maximum is not None and value > maximum):
-        bound = f" and at most {maximum}" if maximum is not None else ""
-        return f"{what} must be at least {minimum}{bound}."
     return None

@@ -8,7 +8,8 @@ Layout:
 
 - the delimiter is sniffed among ``,`` ``;`` tab and ``|`` (csv.Sniffer, then a count of the candidates
   on the first line if the sniffer cannot tell), quotes are honoured ("Smith, Jones & Co" is one name),
-  and a UTF-8 byte-order mark is ignored;
+  and a byte-order mark left at the start is ignored (decoding is
+  :func:`imtui.core.formats.textfile.decode_text`'s job);
 - a header row is recognised when one of its cells names the client column: name, client, client name,
   company, company name, account, account name, customer, customer name, organisation/organization
   (case, spaces, ``_`` and ``-`` ignored). An external id column is optional: id, external id,
@@ -30,6 +31,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from imtui.core.formats.rows import RowError
 from imtui.core.matching import normalise
 
 __all__ = [
@@ -66,14 +68,6 @@ class ParsedClient:
     name: str
     external_id: str | None
     line: int
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A row that was skipped, by its 1-based line number, and why, in words."""
-
-    line: int
-    reason: str
 
 
 @dataclass
@@ -137,6 +131,55 @@ def _rows(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | None, st
         last = reader.line_num
 
 
+def _name_problem(name: str) -> str | None:
+    """Why a client name cannot be used, or None."""
+    if not name:
+        return "empty name"
+    if "\n" in name or "\r" in name:
+        return "the name spans several lines (an unclosed quote?)"
+    if _CONTROL.search(name):
+        return "the name contains control characters"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"name too long ({len(name)} characters, at most {MAX_NAME_LENGTH})"
+    return None
+
+
+@dataclass
+class _Seen:
+    """Names (as written and normalised) and ids read so far, with their lines: duplicates are errors."""
+
+    names: dict[str, int] = field(default_factory=dict)
+    normalised: dict[str, tuple[int, str]] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def problem(self, name: str, external_id: str | None) -> str | None:
+        if name in self.names:
+            return f'duplicate name "{name}" (first on line {self.names[name]})'
+        norm = normalise(name)
+        if norm in self.normalised:
+            other_line, other = self.normalised[norm]
+            return f'"{name}" is the same name as "{other}" on line {other_line} after normalising'
+        if external_id is not None and external_id in self.ids:
+            return f'duplicate id "{external_id}" (first on line {self.ids[external_id]})'
+        return None
+
+    def add(self, line: int, name: str, external_id: str | None) -> None:
+        self.names[name] = line
+        self.normalised[normalise(name)] = (line, name)
+        if external_id is not None:
+            self.ids[external_id] = line
+
+
+def _header(cells: list[str]) -> tuple[int, int] | None:
+    """(name column, id column or -1) if ``cells`` is a header row naming the client column."""
+    keys = [_header_key(c) for c in cells]
+    name_idx = next((k for k, key in enumerate(keys) if key in _NAME_HEADERS), None)
+    if name_idx is None:
+        return None
+    id_idx = next((k for k, key in enumerate(keys) if key in _ID_HEADERS and k != name_idx), -1)
+    return name_idx, id_idx
+
+
 def parse_clients_csv(text: str) -> ClientsCsvResult:
     """Parse a PSA export into clients and row errors; see the module docstring for the rules."""
     if text.startswith("\ufeff"):
@@ -144,10 +187,7 @@ def parse_clients_csv(text: str) -> ClientsCsvResult:
     delimiter = _sniff_delimiter(text)
     clients: list[ParsedClient] = []
     errors: list[RowError] = []
-    by_name: dict[str, int] = {}
-    by_norm: dict[str, tuple[int, str]] = {}
-    by_id: dict[str, int] = {}
-
+    seen = _Seen()
     header: list[str] | None = None
     name_col, id_col, width = 0, 1, 2
     first = True
@@ -166,15 +206,9 @@ def parse_clients_csv(text: str) -> ClientsCsvResult:
             continue
         if first:
             first = False
-            keys = [_header_key(c) for c in cells]
-            name_idx = next((k for k, key in enumerate(keys) if key in _NAME_HEADERS), None)
-            if name_idx is not None:
-                header = cells
-                name_col = name_idx
-                id_col = next(
-                    (k for k, key in enumerate(keys) if key in _ID_HEADERS and k != name_col), -1
-                )
-                width = len(cells)
+            columns = _header(cells)
+            if columns is not None:
+                header, (name_col, id_col), width = cells, columns, len(cells)
                 continue
         used = len(cells)
         while used and not cells[used - 1]:
@@ -188,42 +222,11 @@ def parse_clients_csv(text: str) -> ClientsCsvResult:
             continue
         name = cells[name_col] if name_col < len(cells) else ""
         external_id = (cells[id_col] or None) if 0 <= id_col < len(cells) else None
-        if not name:
-            errors.append(RowError(line, "empty name"))
+        reason = _name_problem(name) or seen.problem(name, external_id)
+        if reason:
+            errors.append(RowError(line, reason))
             continue
-        if "\n" in name or "\r" in name:
-            errors.append(RowError(line, "the name spans several lines (an unclosed quote?)"))
-            continue
-        if _CONTROL.search(name):
-            errors.append(RowError(line, "the name contains control characters"))
-            continue
-        if len(name) > MAX_NAME_LENGTH:
-            errors.append(
-                RowError(line, f"name too long ({len(name)} characters, at most {MAX_NAME_LENGTH})")
-            )
-            continue
-        if name in by_name:
-            errors.append(RowError(line, f'duplicate name "{name}" (first on line {by_name[name]})'))
-            continue
-        norm = normalise(name)
-        if norm in by_norm:
-            other_line, other = by_norm[norm]
-            errors.append(
-                RowError(
-                    line,
-                    f'"{name}" is the same name as "{other}" on line {other_line} after normalising',
-                )
-            )
-            continue
-        if external_id is not None and external_id in by_id:
-            errors.append(
-                RowError(line, f'duplicate id "{external_id}" (first on line {by_id[external_id]})')
-            )
-            continue
-        by_name[name] = line
-        by_norm[norm] = (line, name)
-        if external_id is not None:
-            by_id[external_id] = line
+        seen.add(line, name, external_id)
         clients.append(ParsedClient(name, external_id, line))
 
     return ClientsCsvResult(

@@ -1,0 +1,200 @@
+"""The operations the UI and the CLI both call. The UI never builds HTTP requests or touches files itself.
+
+``Services`` is the entry point: it opens the config store, the secret store and one
+``MarketplaceClient`` per account for the app's whole life, and holds one object per area:
+
+- ``services.accounts`` (:mod:`.accounts`): add, test, edit, remove accounts; the vault;
+- ``services.customers`` (:mod:`.customers`): loading customers, the ones loaded this session;
+- ``services.mappings`` (:mod:`.mappings`, :mod:`.imports`): clients and mappings, undo, imports.
+
+A new area (subscriptions, orders, sync) is a module here and one line in :meth:`Services.__post_init__`.
+Every change to the config goes through :meth:`Services.change_config`. In demo mode it runs on the
+in-process sandbox with a throwaway config directory, so nothing is written to the user's real config.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import ValidationError
+
+from imtui.core.api import MarketplaceClient
+from imtui.core.config import AccountConfig, Client, Config, ConfigStore, describe_validation_error
+from imtui.core.errors import ServiceError
+from imtui.core.paths import Paths, resolve_paths
+from imtui.core.secrets import AccountSecrets, SecretStore
+from imtui.core.services.accounts import AccountInput, AccountOutcome, AccountsArea, ConnectionReport
+from imtui.core.services.customers import CustomerPage, CustomerRow, CustomersArea
+from imtui.core.services.imports import ClientImportResult, ClientsCsvImport, MappingImportResult
+from imtui.core.services.mappings import MappingBook
+
+__all__ = [
+    "AccountInput",
+    "AccountOutcome",
+    "ClientImportResult",
+    "ClientsCsvImport",
+    "ConnectionReport",
+    "CustomerPage",
+    "CustomerRow",
+    "MappingImportResult",
+    "ServiceError",
+    "Services",
+]
+
+log = logging.getLogger("imtui.services")
+
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    paths: Paths
+    store: ConfigStore
+    secrets: SecretStore
+    transport: httpx.AsyncBaseTransport | None = None
+    demo: bool = False
+    sandbox: Any = None
+    #: a headless run (the CLI): advice names environment variables, not keys; secrets must outlive it
+    headless: bool = False
+    config: Config = field(default_factory=Config)
+    _clients: dict[str, MarketplaceClient] = field(default_factory=dict)
+    _cleanup: list[Callable[[], None]] = field(default_factory=list)
+    _retired: list[MarketplaceClient] = field(default_factory=list)
+    #: bumped by every account change, so screens built on the old list know to start afresh
+    accounts_changed: int = 0
+
+    def __post_init__(self) -> None:
+        self.accounts = AccountsArea(self)
+        self.customers = CustomersArea(self)
+        self.mappings = MappingBook(self)
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(
+        cls,
+        config_dir: str | Path | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        keyring_backend: Any = None,
+        headless: bool = False,
+    ) -> Services:
+        """Services on the user's own config (or ``--config DIR`` / ``IMTUI_HOME``)."""
+        paths = resolve_paths(config_dir)
+        store = ConfigStore(paths.config_file)
+        secrets = SecretStore(paths, keyring_backend=keyring_backend)
+        services = cls(paths=paths, store=store, secrets=secrets, transport=transport, headless=headless)
+        services.config = store.load()
+        return services
+
+    @classmethod
+    def open_demo(cls, sandbox: Any = None) -> Services:
+        """Services on the in-process sandbox, its accounts set up, in a throwaway config directory."""
+        from imtui.core.demo import demo_client_names
+        from imtui.sandbox import Sandbox
+
+        sandbox = sandbox or Sandbox(clock="real")
+        home = Path(tempfile.mkdtemp(prefix="imtui-demo-"))
+        paths = Paths.in_home(home).ensure()
+        store = ConfigStore(paths.config_file)
+        secrets = SecretStore(paths, keyring_backend=None, env={}, use_keyring=False)  # never the real keyring
+        services = cls(
+            paths=paths, store=store, secrets=secrets, transport=sandbox.transport(), demo=True, sandbox=sandbox
+        )
+        services._cleanup.append(lambda: shutil.rmtree(home, ignore_errors=True))
+        config = store.load()
+        for account in sandbox.accounts:
+            config.accounts.append(
+                AccountConfig(
+                    name=account.name, api_url=account.base_url, marketplace=account.marketplace, username=account.username
+                )
+            )
+            secrets.set(account.name, AccountSecrets(password=account.password, subscription_key=account.subscription_key))
+        names = [c["name"] for a in sandbox.accounts for c in sandbox.state.account(a.name).customers.values()]
+        config.clients = [Client(name=name, group="Demo clients") for name in demo_client_names(names)]
+        store.save(config)
+        services.config = config
+        return services
+
+    async def aclose(self) -> None:
+        for client in [*self._clients.values(), *self._retired]:
+            await client.aclose()
+        self._clients.clear()
+        self._retired.clear()
+        for step in self._cleanup:
+            step()
+        self._cleanup.clear()
+
+    # ------------------------------------------------------------ the config
+
+    def change_config(self, change: Callable[[Config], T]) -> T:
+        """The one way to change the config: ``change`` edits a copy (its lists copied, their items
+        shared), the copy is saved atomically, then swapped in; returns what ``change`` returned.
+
+        ``change`` replaces list items instead of mutating them, so the previous ``Config`` stays intact
+        (the mapping book keeps its lists for undo). If the change is refused or the file cannot be
+        written, nothing changes in memory either. A value the model refuses is a :class:`ServiceError`.
+        """
+        before = self.config
+        after = before.model_copy(
+            update={"accounts": list(before.accounts), "clients": list(before.clients), "mappings": list(before.mappings)}
+        )
+        try:
+            result = change(after)
+            self.store.save(after)  # raises before anything changes in memory if it cannot be written
+        except ValidationError as exc:
+            raise ServiceError(describe_validation_error(exc)) from None
+        self.config = after
+        return result
+
+    def reload_config(self) -> Config:
+        """Take the config as it is on disk now (after another imtui changed it); the undo history ends."""
+        self.config = self.store.reload()
+        self.mappings = MappingBook(self)
+        for name in list(self._clients):
+            self._drop_client(name)
+        return self.config
+
+    # ------------------------------------------------------------ clients
+
+    def new_client(self, account: AccountConfig, secrets: AccountSecrets) -> MarketplaceClient:
+        """A client of its own (for a connection test): the caller closes it."""
+        return MarketplaceClient(
+            account.api_url,
+            account.marketplace,
+            account.username,
+            secrets.password,
+            secrets.subscription_key,
+            transport=self.transport,
+        )
+
+    def client(self, name: str) -> MarketplaceClient:
+        """The one client of an account, built on first use."""
+        if name not in self._clients:
+            account = self.config.account(name)
+            if account is None:
+                raise ServiceError(f"There is no account called {name}.")
+            self._clients[name] = self.new_client(account, self.accounts.secrets_for(name))
+        return self._clients[name]
+
+    def _drop_client(self, name: str | None) -> None:
+        """Forget an account's client (its settings or secrets changed); it is closed with the others."""
+        client = self._clients.pop(name, None) if name else None
+        if client is not None:
+            self._retired.append(client)
+
+    def accounts_touched(self, *names: str | None) -> None:
+        """Accounts were added, edited, renamed or removed: their clients and loaded customers go, and
+        screens built on the old list of accounts start afresh."""
+        for name in names:
+            if name:
+                self._drop_client(name)
+                self.customers.forget(name)
+        self.accounts_changed += 1
