@@ -20,6 +20,7 @@ from imtui.core.config.models import (
     Mapping,
     MappingHow,
     Preferences,
+    PriceOverride,
 )
 from imtui.core.config.store import ConfigStore, FileIdentity
 from imtui.core.config.toml import dump_config, parse_config
@@ -38,6 +39,7 @@ __all__ = [
     "Mapping",
     "MappingHow",
     "Preferences",
+    "PriceOverride",
     "describe_validation_error",
     "dump_config",
     "parse_config",

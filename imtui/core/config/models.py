@@ -182,6 +182,32 @@ class Mapping(_ConfigModel):
         return self
 
 
+class PriceOverride(_ConfigModel):
+    """The MSP's own selling price for one product of one account, instead of the account's markup."""
+
+    account: str = Field(min_length=1)
+    mpn: str = Field(min_length=1)
+    #: ISO terms (P1M, P1Y); empty means every term / billing period of that MPN
+    term: str | None = None
+    billing: str | None = None
+    price: Decimal = Field(ge=0)
+    currency: str
+
+    @field_validator("term", "billing", mode="before")
+    @classmethod
+    def _blank_period(cls, value: Any) -> Any:
+        value = _blank_to_none(value)
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("currency")
+    @classmethod
+    def _check_currency(cls, value: str) -> str:
+        code = value.strip().upper()
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            raise PydanticCustomError("currency", "the currency is a three-letter code such as USD, GBP or EUR")
+        return code
+
+
 class Preferences(_ConfigModel):
     theme: str = "textual-dark"
     default_account: str | None = None
@@ -199,6 +225,7 @@ class Config(_ConfigModel):
     accounts: list[AccountConfig] = Field(default_factory=list)
     clients: list[Client] = Field(default_factory=list)
     mappings: list[Mapping] = Field(default_factory=list)
+    price_overrides: list[PriceOverride] = Field(default_factory=list)
     # (mappings list, its length, key -> position, key -> mapping): see mapping_index()
     _mapping_cache: Any = PrivateAttr(default=None)
 

@@ -40,7 +40,7 @@ def _toml_safe(value: Any) -> Any:
 def dump_config(config: Config) -> str:
     """The TOML text of ``config`` (with a short header comment)."""
     data = _toml_safe(config.model_dump(mode="python", exclude_none=True))
-    tables = {key: data.pop(key) for key in ("accounts", "clients", "mappings")}
+    tables = {key: data.pop(key) for key in ("accounts", "clients", "mappings", "price_overrides")}
     parts = [_FILE_HEADER, tomli_w.dumps(data)]
     # Always one [[table]] per item (tomli-w would write short ones inline): easier to read and edit.
     for key, items in tables.items():
@@ -105,7 +105,7 @@ def _schema_error(path: Path, text: str, data: dict[str, Any], errors: list[dict
     return ConfigError(path, _locate(text, loc), reason, field)
 
 
-_TABLE_KIND = {"accounts": "account", "clients": "client", "mappings": "mapping"}
+_TABLE_KIND = {"accounts": "account", "clients": "client", "mappings": "mapping", "price_overrides": "price override"}
 
 
 def _describe(loc: Sequence[str | int], data: dict[str, Any]) -> str:
