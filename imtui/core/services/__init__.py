@@ -5,7 +5,11 @@
 
 - ``services.accounts`` (:mod:`.accounts`): add, test, edit, remove accounts; the vault;
 - ``services.customers`` (:mod:`.customers`): loading customers, the ones loaded this session;
-- ``services.mappings`` (:mod:`.mappings`, :mod:`.imports`): clients and mappings, undo, imports.
+- ``services.mappings`` (:mod:`.mappings`, :mod:`.imports`): clients and mappings, undo, imports;
+- ``services.sync`` (:mod:`.sync`): refreshing the local snapshot from the marketplace;
+- shared by the areas: ``services.snapshot`` (what was last loaded), ``services.journal`` (the audit journal),
+  ``services.prices`` (the MSP's prices), ``services.now()`` / ``services.today()`` (the sandbox's clock in the
+  demo, so days-left and order lookups agree with its data).
 
 A new area (subscriptions, orders, sync) is a module here and one line in :meth:`Services.__post_init__`.
 Every change to the config goes through :meth:`Services.change_config`. In demo mode it runs on the
@@ -19,8 +23,9 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from pydantic import ValidationError
@@ -34,6 +39,12 @@ from imtui.core.services.accounts import AccountInput, AccountOutcome, AccountsA
 from imtui.core.services.customers import CustomerPage, CustomerRow, CustomersArea
 from imtui.core.services.imports import ClientImportResult, ClientsCsvImport, MappingImportResult
 from imtui.core.services.mappings import MappingBook
+from imtui.core.services.sync import SyncArea, SyncResult
+
+if TYPE_CHECKING:
+    from imtui.core.journal import Journal
+    from imtui.core.pricing import PriceBook
+    from imtui.core.snapshot import Snapshot
 
 __all__ = [
     "AccountInput",
@@ -46,6 +57,7 @@ __all__ = [
     "MappingImportResult",
     "ServiceError",
     "Services",
+    "SyncResult",
 ]
 
 log = logging.getLogger("imtui.services")
@@ -74,6 +86,53 @@ class Services:
         self.accounts = AccountsArea(self)
         self.customers = CustomersArea(self)
         self.mappings = MappingBook(self)
+        self.sync = SyncArea(self)
+        self._snapshot: Snapshot | None = None
+        self._journal: Journal | None = None
+        self._prices: tuple[Config, PriceBook] | None = None
+
+    # ------------------------------------------------------------ shared by the areas
+
+    def now(self) -> datetime:
+        """The time as the marketplace sees it: the sandbox's clock in the demo, UTC now otherwise."""
+        if self.sandbox is not None:
+            return self.sandbox.clock.now()
+        return datetime.now(timezone.utc)
+
+    def today(self) -> date:
+        """Today, for days until renewal (the marketplace's dates are days without a zone: UTC)."""
+        return self.now().date()
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The local snapshot of what was last loaded (SQLite in the data dir); opened on first query."""
+        if self._snapshot is None:
+            from imtui.core.snapshot import Snapshot
+
+            self._snapshot = Snapshot(self.paths.snapshot_dir)
+        return self._snapshot
+
+    @property
+    def journal(self) -> Journal:
+        """The audit journal; every account's password and subscription key are masked out of it."""
+        if self._journal is None:
+            from imtui.core.journal import Journal
+
+            self._journal = Journal(self.paths.journal_file)
+        for account in self.config.accounts:  # accounts added since are registered too (cheap: a set)
+            found = self.secrets.get(account.name)
+            if found is not None:
+                self._journal.register_secrets(found.secrets.password, found.secrets.subscription_key)
+        return self._journal
+
+    @property
+    def prices(self) -> PriceBook:
+        """The MSP's prices (markups and overrides) for the config as it is now."""
+        if self._prices is None or self._prices[0] is not self.config:
+            from imtui.core.pricing import PriceBook
+
+            self._prices = (self.config, PriceBook(self.config))
+        return self._prices[1]
 
     # ------------------------------------------------------------ opening
 
@@ -124,6 +183,8 @@ class Services:
         return services
 
     async def aclose(self) -> None:
+        if self._snapshot is not None:
+            self._snapshot.close()
         for client in [*self._clients.values(), *self._retired]:
             await client.aclose()
         self._clients.clear()
@@ -173,6 +234,7 @@ class Services:
             secrets.password,
             secrets.subscription_key,
             transport=self.transport,
+            now=self.now,
         )
 
     def client(self, name: str) -> MarketplaceClient:
