@@ -23,6 +23,7 @@ from imtui.tui.messages import AccountSwitched, Broadcast, ConfigReloaded, LoadS
 from imtui.tui.screens.accounts import AccountsScreen
 from imtui.tui.screens.customers import CustomersScreen
 from imtui.tui.screens.not_built import NotBuiltScreen
+from imtui.tui.screens.subscriptions import SubscriptionsScreen
 
 THEME = "textual-dark"
 
@@ -43,15 +44,7 @@ AREAS = {
     "accounts": Area("1", "Accounts", "Marketplace accounts: add, test, edit", AccountsScreen),
     "customers": Area("2", "Customers", "Ingram customers and their mapping to your clients", CustomersScreen),
     "subscriptions": Area(
-        "3",
-        "Subscriptions",
-        "Every subscription of every customer",
-        partial(
-            NotBuiltScreen,
-            "Subscriptions",
-            "It will list every subscription of one customer or of all customers of all accounts, with seats, "
-            "term (P1M/P1Y), status, renewal, price, cost and margin, and change seats, auto-renew and cancel.",
-        ),
+        "3", "Subscriptions", "Every subscription of every customer: seats, terms, renewals, prices", SubscriptionsScreen
     ),
     "orders": Area(
         "4",

@@ -7,6 +7,8 @@
 - ``services.customers`` (:mod:`.customers`): loading customers, the ones loaded this session;
 - ``services.mappings`` (:mod:`.mappings`, :mod:`.imports`): clients and mappings, undo, imports;
 - ``services.sync`` (:mod:`.sync`): refreshing the local snapshot from the marketplace;
+- ``services.subscriptions`` (:mod:`.subscriptions`, :mod:`.subscription_views`): the subscriptions as the
+  browser and the CLI show them, their filters, sorting, renewals and totals;
 - shared by the areas: ``services.snapshot`` (what was last loaded), ``services.journal`` (the audit journal),
   ``services.prices`` (the MSP's prices), ``services.now()`` / ``services.today()`` (the sandbox's clock in the
   demo, so days-left and order lookups agree with its data).
@@ -39,6 +41,7 @@ from imtui.core.services.accounts import AccountInput, AccountOutcome, AccountsA
 from imtui.core.services.customers import CustomerPage, CustomerRow, CustomersArea
 from imtui.core.services.imports import ClientImportResult, ClientsCsvImport, MappingImportResult
 from imtui.core.services.mappings import MappingBook
+from imtui.core.services.subscriptions import SubscriptionsArea
 from imtui.core.services.sync import SyncArea, SyncResult
 
 if TYPE_CHECKING:
@@ -87,6 +90,7 @@ class Services:
         self.customers = CustomersArea(self)
         self.mappings = MappingBook(self)
         self.sync = SyncArea(self)
+        self.subscriptions = SubscriptionsArea(self)
         self._snapshot: Snapshot | None = None
         self._journal: Journal | None = None
         self._prices: tuple[Config, PriceBook] | None = None

@@ -1,0 +1,158 @@
+"""The subscriptions screen's action keys: change seats, auto-renew, cancel, on the selected subscription.
+
+Each goes the one way money goes (``services.orders``, DESIGN.md): plan (``plan_seats`` /
+``plan_auto_renew`` / ``plan_cancel`` → ``OrderPlan``) → :class:`~imtui.tui.dialogs.plan.PlanDialog` →
+``place(plan)`` → ``watch(account, order_id, on_update)``. Meanwhile the row shows the order in progress
+("placing…", "submitted", "processing"); when it ends the row is read again from the snapshot (which
+``watch`` refreshed), or shows "failed" with the marketplace's words in a dialog.
+
+Whether a key applies is :meth:`SubscriptionActions.why_not`: the services' refusal (read-only account,
+ended subscription, marketplace unreachable), an order already in progress, no subscription selected.
+``check_action`` dims the keys with it, and pressing a dimmed key says the reason.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import events, work
+
+from imtui.core.api import ApiError
+from imtui.core.errors import ServiceError
+from imtui.core.services.plans import OrderOutcome, OrderPlan, PlanKind
+from imtui.core.services.subscription_views import SubscriptionView
+from imtui.tui.dialogs.plan import PlanDialog, SeatsDialog
+from imtui.tui.messages import OrderPlaced
+
+if TYPE_CHECKING:
+    from imtui.tui.screens.subscriptions import SubscriptionsScreen
+
+#: the screen's actions that change a subscription, and the plan each makes
+MONEY_ACTIONS = {
+    "edit_seats": PlanKind.SEATS,
+    "toggle_auto_renew": PlanKind.AUTO_RENEW,
+    "cancel_subscription": PlanKind.CANCEL,
+}
+FAILED = "failed"
+
+Key = tuple[str, str]
+
+
+class SubscriptionActions:
+    """Mixed into :class:`~imtui.tui.screens.subscriptions.SubscriptionsScreen`."""
+
+    def why_not(self: SubscriptionsScreen, action: str) -> str | None:
+        """Why the action cannot apply to the selected subscription now (``None``: it can)."""
+        view = self.current_view()
+        if view is None:
+            return "Select a subscription first."
+        reason = self.services.subscriptions.refusal(view)
+        if reason is not None:
+            return reason
+        note = self.notes.get(view.key)
+        if note is not None and note != FAILED:
+            return f"An order is in progress on this subscription ({note}); wait until it ends."
+        if action == "toggle_auto_renew" and view.auto_renew is None:
+            return "The marketplace does not say whether this subscription renews automatically."
+        if getattr(self.services, "orders", None) is None:
+            return "Changing subscriptions needs the orders service (services.orders), which this build lacks."
+        return None
+
+    def on_key(self: SubscriptionsScreen, event: events.Key) -> None:
+        """A dimmed action key says why it does nothing."""
+        active = self.active_bindings.get(event.key)
+        if active is not None and not active.enabled and active.binding.action in MONEY_ACTIONS:
+            reason = self.why_not(active.binding.action)
+            if reason:
+                event.stop()
+                self.notify(reason, title=active.binding.description, severity="warning", markup=False)
+
+    def action_edit_seats(self: SubscriptionsScreen) -> None:
+        self._start("edit_seats")
+
+    def action_toggle_auto_renew(self: SubscriptionsScreen) -> None:
+        self._start("toggle_auto_renew")
+
+    def action_cancel_subscription(self: SubscriptionsScreen) -> None:
+        self._start("cancel_subscription")
+
+    def _start(self: SubscriptionsScreen, action: str) -> None:
+        reason = self.why_not(action)
+        view = self.current_view()
+        if reason is not None or view is None:
+            self.notify(reason or "Select a subscription first.", severity="warning", markup=False)
+            return
+        self.run_change(MONEY_ACTIONS[action], view)
+
+    # ---------------------------------------------------------------- plan, confirm, place, watch
+
+    @work(group="subscription-orders", exit_on_error=False)
+    async def run_change(self: SubscriptionsScreen, kind: str, view: SubscriptionView) -> None:
+        plan = await self._plan(kind, view)
+        if plan is None or not await self.app.push_screen_wait(PlanDialog(plan)):
+            return
+        self.set_note(view.key, "placing…")
+        try:
+            outcome: OrderOutcome = await self.services.orders.place(plan)  # type: ignore[attr-defined]
+        except (ApiError, ServiceError) as exc:
+            self.set_note(view.key, None)
+            self.imtui.show_error(f"Not placed: {plan.sentence}", exc)
+            return
+        if not outcome.placed:
+            self.set_note(view.key, None)
+            self.imtui.show_error(f"Not placed: {plan.sentence}", _outcome_words(outcome))
+            return
+        self.notify(outcome.message, title=view.product, markup=False)
+        order = outcome.order
+        if order is None or not order.id:  # a PATCH (auto-renew) is done when it answers
+            await self.reread(view)
+            self.set_note(view.key, None)
+            return
+        self.imtui.broadcast(OrderPlaced(plan.account, order.id, plan.customer_id))
+        await self._follow(view, plan, order.id, order.status)
+
+    async def _plan(self: SubscriptionsScreen, kind: str, view: SubscriptionView) -> OrderPlan | None:
+        orders: Any = self.services.orders  # type: ignore[attr-defined]
+        try:
+            if kind == PlanKind.SEATS:
+                choice = await self.app.push_screen_wait(SeatsDialog(view))
+                if choice is None:
+                    return None
+                return await orders.plan_seats(view.account, view.id, choice.new_total, at_renewal=choice.at_renewal)
+            if kind == PlanKind.AUTO_RENEW:
+                return await orders.plan_auto_renew(view.account, view.id, not view.auto_renew)
+            return await orders.plan_cancel(view.account, view.id)
+        except (ApiError, ServiceError) as exc:
+            self.imtui.show_error("The change could not be prepared", exc)
+            return None
+
+    async def _follow(self: SubscriptionsScreen, view: SubscriptionView, plan: OrderPlan, order_id: str,
+                      status: str) -> None:
+        self.set_note(view.key, status)
+
+        def on_update(order: Any) -> None:
+            self.set_note(view.key, order.status)
+
+        try:
+            final = await self.services.orders.watch(plan.account, order_id, on_update=on_update)  # type: ignore[attr-defined]
+        except (ApiError, ServiceError) as exc:
+            self.set_note(view.key, "unknown")
+            self.imtui.show_error(f"Order {order_id} could not be followed; it was placed", exc)
+            return
+        number = final.order_number or order_id
+        if final.status == "completed":
+            await self.reread(view)
+            self.set_note(view.key, None)
+            self.notify(f"Order {number} completed: {plan.sentence}", title=view.product, markup=False)
+            return
+        self.set_note(view.key, FAILED)
+        words = f"Order {number} ended {final.status}" + (f" ({final.status_code})" if final.status_code else "")
+        message = final.attributes.get("message") or final.attributes.get("errorMessage") if final.attributes else None
+        self.imtui.show_error(f"{plan.sentence}: not done", words + (f". The marketplace said: {message}" if message else "."))
+
+
+def _outcome_words(outcome: OrderOutcome) -> str:
+    words = outcome.message
+    if outcome.correlation_id:
+        words += f"\nCorrelation id: {outcome.correlation_id}"
+    return words
