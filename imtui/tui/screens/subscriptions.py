@@ -414,9 +414,12 @@ class SubscriptionsScreen(SubscriptionActions, AreaScreen):
         (self.scope_table if self.scope_table.display else self.table).focus()
 
     def action_cycle_account(self) -> None:
+        """Every customer → each account in turn → every customer; from one customer: its account."""
+        if len(self.scope) == 2:
+            self.set_scope(self.scope[:1], move=True)
+            return
         accounts = [a.name for a in self.services.config.accounts]
-        current = self.scope[0] if self.scope else None
-        nxt = _cycle([None, *accounts], current)
+        nxt = _cycle([None, *accounts], self.scope[0] if self.scope else None)
         self.set_scope((nxt,) if nxt else (), move=True)
 
     # ------------------------------------------------------------ filters and sort
