@@ -52,15 +52,17 @@ RENEWAL_WINDOWS = (30, 60, 90)
 class SubscriptionView:
     """One subscription as shown: the snapshot's row, the client, the account's flag, the MSP's price."""
 
-    __slots__ = ("row", "client", "mapped", "read_only", "price", "pending", "_search", "_amounts")
+    __slots__ = ("row", "client", "mapped", "read_only", "price", "margin", "pending", "_search", "_amounts")
 
     def __init__(self, row: SubscriptionRow, client: str, mapped: bool, read_only: bool, price: Price,
-                 pending: OrderRow | None = None) -> None:
+                 pending: OrderRow | None = None, margin: Money | None | bool = False) -> None:
         self.row = row
         self.client = client  # the mapped client's name, else the Ingram customer's
         self.mapped = mapped
         self.read_only = read_only
         self.price = price  # unit price, cost, margin by the MSP's pricing rule
+        #: ``price.margin``, worked out once per price by the caller when it has it (each is a new Money)
+        self.margin: Money | None = price.margin if margin is False else margin  # type: ignore[assignment]
         self.pending = pending  # an unfinished order on this subscription, as the snapshot knows it
         self._search: str | None = None
         self._amounts: tuple | None = None
@@ -85,7 +87,14 @@ class SubscriptionView:
     auto_renew = property(lambda self: self.row.auto_renew)
     unit_price = property(lambda self: self.price.price)
     unit_cost = property(lambda self: self.price.cost)
-    margin = property(lambda self: self.price.margin)
+
+    def same_as(self, other: SubscriptionView) -> bool:
+        """Shows exactly what ``other`` shows (a screen keeps the old row, and what it drew, when nothing changed)."""
+        mine, theirs = self.pending, other.pending
+        return (self.row == other.row and self.client == other.client and self.mapped == other.mapped
+                and self.read_only == other.read_only and self.price == other.price
+                and (mine is None) == (theirs is None)
+                and (mine is None or (mine.id, mine.status, mine.status_code) == (theirs.id, theirs.status, theirs.status_code)))
 
     @property
     def currency(self) -> str | None:

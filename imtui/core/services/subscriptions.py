@@ -115,19 +115,21 @@ class SubscriptionsArea:
         read_only = {a.name: a.read_only for a in config.accounts}
         book = self.services.prices
         pending = self.pending_orders() if pending is None else pending
-        prices: dict[tuple, object] = {}  # rows of one read share their Money objects: price each pair once
+        # rows of one read share their Money objects: price each pair once (kept alive here, so ids stay unique)
+        prices: dict[tuple, tuple] = {}
         out = []
         for row in rows:
             mapping = mappings.get((row.account, row.customer_id))
             client = mapping.client if mapping is not None and mapping.client else None
             key = (row.account, row.mpn, row.term, row.billing, id(row.unit_price), id(row.unit_cost))
-            price = prices.get(key)
-            if price is None:
-                price = prices[key] = book.price(row.account, row.mpn or "", term=row.term, billing=row.billing,
-                                                 price=row.unit_price, cost=row.unit_cost)
+            found = prices.get(key)
+            if found is None:
+                price = book.price(row.account, row.mpn or "", term=row.term, billing=row.billing,
+                                   price=row.unit_price, cost=row.unit_cost)
+                found = prices[key] = (price, price.margin, row.unit_price, row.unit_cost)
             out.append(SubscriptionView(row, client or row.customer_name, client is not None,
-                                        read_only.get(row.account, False), price,
-                                        pending.get((row.account, row.id))))
+                                        read_only.get(row.account, False), found[0],
+                                        pending.get((row.account, row.id)), found[1]))
         return out
 
     def pending_orders(self) -> dict[Key, OrderRow]:

