@@ -52,11 +52,55 @@ async def _accounts(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+async def _subscriptions(pilot: Pilot) -> None:
+    await _wait(pilot)
+    await pilot.press("3")
+    await _wait(pilot)
+
+
+async def _subscription_details(pilot: Pilot) -> None:
+    await _subscriptions(pilot)
+    screen = pilot.app.screen
+    screen.table.move_to("us-demo\x1f1200009")  # an active annual subscription of the seed
+    await pilot.press("enter")
+    await _wait(pilot)
+
+
+async def _renewals(pilot: Pilot) -> None:
+    await _subscriptions(pilot)
+    await pilot.press("R")
+    await _wait(pilot)
+
+
+async def _seat_change(pilot: Pilot) -> None:
+    """The confirmation of a seat change as the orders service plans one (its estimate made up here)."""
+    from imtui.core.services.plans import MoneyLine, OrderPlan, PlanKind
+    from imtui.tui.dialogs.plan import PlanDialog
+
+    await _subscriptions(pilot)
+    screen = pilot.app.screen
+    screen.table.move_to("us-demo\x1f1200009")
+    view = screen.current_view()
+    plan = OrderPlan(
+        kind=PlanKind.SEATS, account=view.account, customer_id=view.customer_id, customer_name=view.customer_name,
+        client=view.client, subscription_id=view.id, po_number="IMTUI-20261120-7K3Q9A",
+        sentence=f"Change {view.product} for {view.client} from {view.seats} to {view.seats + 5} seats",
+        money=(MoneyLine("per month", view.unit_price * 5), MoneyLine("for the rest of the term", view.unit_price * 35)),
+        warnings=("The marketplace charges the new seats from today, prorated to the renewal date.",),
+    )
+    pilot.app.push_screen(PlanDialog(plan))
+    await _wait(pilot)
+
+
 SHOTS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "mapping": _mapping,
     "triage": _triage,
     "auto-map": _auto_map,
     "accounts": _accounts,
+    "subscriptions": _subscriptions,
+    "subscription-details": _subscription_details,
+    "renewals": _renewals,
+    "seat-change": _seat_change,
 }
 
 

@@ -4,11 +4,10 @@ details, inactive rows, totals per currency, and refusals when a change cannot a
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 import httpx
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from imtui.core.api import MarketplaceClient
 from imtui.core.config import Mapping

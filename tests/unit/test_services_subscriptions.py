@@ -10,7 +10,7 @@ import pytest
 
 from imtui.core.api import MarketplaceClient
 from imtui.core.api.models import Money
-from imtui.core.config import AccountConfig, Mapping, PriceOverride
+from imtui.core.config import Mapping, PriceOverride
 from imtui.core.refresh import Phase
 from imtui.core.services.subscription_views import (
     SORT_COLUMNS,

@@ -19,7 +19,6 @@ Filtering, sorting, renewals and totals are plain functions in :mod:`.subscripti
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta

@@ -1,10 +1,17 @@
-"""The details panel of one subscription: every field the snapshot holds, its lines, parameters and orders."""
+"""The details panel of one subscription: every field the snapshot holds, its lines, parameters and orders
+(the history read from the marketplace when it is opened, unless it is known to be unreachable)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
+from textual import work
 from textual.content import Content
+
+if TYPE_CHECKING:
+    from imtui.core.services.subscription_views import SubscriptionView
+    from imtui.tui.screens.subscriptions import SubscriptionsScreen
 
 from imtui.core.services.subscription_views import amount_text, period_words
 from imtui.core.services.subscriptions import SubscriptionDetails
@@ -98,3 +105,61 @@ def _order_line(order: OrderRow) -> Content:
     if changes:
         parts.append("seats " + ", ".join(changes))
     return Content.styled("  ".join(parts), "" if order.finished else "bold yellow")
+
+
+class SubscriptionDetailPanel:
+    """Mixed into the subscriptions screen: enter opens the panel in place of the table, esc closes it."""
+
+    def open_detail(self: SubscriptionsScreen, view: SubscriptionView) -> None:
+        self.detail_key = view.key
+        self._history = None
+        self.table.display = False
+        self.detail.display = True
+        self._draw_detail()
+        self.detail.focus()
+        self.detail.scroll_home(animate=False)
+        self.load_history(view)
+        self.refresh_bindings()
+
+    def _draw_detail(self: SubscriptionsScreen, history_note: str | None = None) -> None:
+        key = self.detail_key
+        view = self.views.get(key) if key else None
+        if view is None:
+            return
+        details = self.services.subscriptions.detail(view.id, view.account)
+        if details is None:
+            self.detail_text.update(f"Subscription {view.id} is no longer in the snapshot.")
+            return
+        self.detail_text.update(detail_content(
+            details, orders=self._history, history_note=history_note or self._history_note,
+            note=self.notes.get(view.key), refusal=self.services.subscriptions.refusal(details.view),
+        ))
+
+    @work(group="subs-history", exclusive=True, exit_on_error=False)
+    async def load_history(self: SubscriptionsScreen, view: SubscriptionView) -> None:
+        """Its order history from the marketplace (one call), unless the marketplace is known unreachable."""
+        fresh = self.services.subscriptions.freshness().get(view.account)
+        if fresh is not None and fresh.error:
+            self._history_note = "(from the snapshot: the marketplace could not be reached)"
+            self._draw_detail()
+            return
+        self._history_note = "(reading the history from the marketplace…)"
+        self._draw_detail()
+        try:
+            orders = await self.services.subscriptions.history(view.account, view.id)
+        except Exception as exc:  # noqa: BLE001 - any failure: the snapshot's orders stay, the reason is said
+            self._history_note = f"(from the snapshot; the history could not be read: {exc})"
+        else:
+            self._history, self._history_note = orders, "(history read from the marketplace)"
+        if self.detail_key == view.key:
+            self._draw_detail()
+
+    def close_detail(self: SubscriptionsScreen) -> None:
+        key = self.detail_key
+        self.detail_key = None
+        self.detail.display = False
+        self.table.display = True
+        self.table.focus()
+        if key is not None:
+            self.table.move_to("\x1f".join(key))
+        self.refresh_bindings()

@@ -8,14 +8,9 @@ the renewals view, a details panel on enter, and the action keys of :mod:`.subsc
 
 from __future__ import annotations
 
-import asyncio
-import gc
-from collections.abc import Callable
-from dataclasses import replace
 from operator import attrgetter
-from typing import TypeVar
 
-from textual import getters, on, work
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -32,14 +27,13 @@ from imtui.core.services.subscription_views import (
     statuses,
     totals,
 )
-from imtui.core.snapshot import SnapshotBusyError
-from imtui.tui.messages import ConfigReloaded, LoadSettled
+from imtui.tui.messages import ConfigReloaded
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.screens.subscription_actions import MONEY_ACTIONS, SubscriptionActions
-from imtui.tui.screens.subscription_detail import detail_content
+from imtui.tui.screens.subscription_detail import SubscriptionDetailPanel
+from imtui.tui.screens.subscription_loading import SubscriptionLoading
 from imtui.tui.screens.subscription_rows import (
     COLUMNS,
-    CellMaker,
     SIDEBAR_COLUMNS,
     HeadingLine,
     ScopeLine,
@@ -52,7 +46,6 @@ from imtui.tui.widgets.key_help import KeyHelp
 from imtui.tui.widgets.table_rows import NarrowingFilter
 
 Key = tuple[str, str]
-T = TypeVar("T")
 
 HELP_KEYS = (
     "subscriptions.filter", "subscriptions.status", "subscriptions.term", "subscriptions.within",
@@ -60,23 +53,9 @@ HELP_KEYS = (
     "subscriptions.order", "subscriptions.renewals", "subscriptions.customers", "subscriptions.refresh",
     "subscriptions.seats", "subscriptions.auto_renew", "subscriptions.cancel",
 )
-FIRST_PAGE = 200  # rows shown while the rest of a big snapshot is being built
 SIDEBAR_MIN_WIDTH = 100  # below this the customers pane starts hidden (c shows it)
 TERMS = (None, "P1M", "P1Y")
 WITHIN = (None, *RENEWAL_WINDOWS)
-
-
-def _without_gc(fn: Callable[..., T], *args: object) -> T:
-    """``fn(*args)`` with the cyclic garbage collector paused: building tens of thousands of rows otherwise
-    sets off full collections that walk every object the app holds (about half the build's time). Reference
-    counting still frees what is dropped; the collector resumes right after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return fn(*args)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _cycle(options, current):
@@ -84,7 +63,7 @@ def _cycle(options, current):
     return options[(options.index(current) + 1) % len(options)] if current in options else options[0]
 
 
-class SubscriptionsScreen(SubscriptionActions, AreaScreen):
+class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, SubscriptionActions, AreaScreen):
     """The subscription browser; see the module's docstring."""
 
     TITLE = "Subscriptions"
@@ -178,171 +157,6 @@ class SubscriptionsScreen(SubscriptionActions, AreaScreen):
     def on_resize(self) -> None:
         self._place_sidebar()
 
-    # ------------------------------------------------------------ loading
-
-    @work(group="subs-open", exclusive=True, exit_on_error=False)
-    async def open_snapshot(self, *, then_load: bool = True) -> None:
-        """The snapshot's rows at once (read and built in a thread; the first screenful before the rest),
-        then the background refresh."""
-        self._config_seen = self.services.config
-        if not self.services.config.accounts:
-            self.status_line.update("No account yet: press 1 to add a marketplace account.")
-            return
-        self.status_line.update("Reading the snapshot…")
-        views = await asyncio.to_thread(_without_gc, self.services.subscriptions.rows)
-        made: dict[Key, SubscriptionLine] = {}
-        if not self.views and len(views) > FIRST_PAGE:
-            page = await asyncio.to_thread(self._first_page, views, self.filter_input.value, made)
-            self.table.replace_rows(page)
-            self.counts.update(f"… of {len(views):,}")
-        self._set_rows(*await asyncio.to_thread(_without_gc, self._build_rows, views, made))
-        self.opened = True
-        self.post_message(LoadSettled())
-        if then_load:
-            self.start_load()
-
-    def _first_page(self, views: list[SubscriptionView], text: str,
-                    made: dict[Key, SubscriptionLine]) -> list[SubscriptionLine]:
-        """The rows the table shows first, in order, before every row is built (in a worker's thread)."""
-        wanted, cell = replace(self.current_filter(), text=text), CellMaker()
-        for view in sort_views(views, self.sort_column, reverse=self.reverse):
-            if wanted.matches(view):
-                made[view.key] = SubscriptionLine(view, self.notes.get(view.key), cell)
-                if len(made) == FIRST_PAGE:
-                    break
-        return list(made.values())
-
-    def _read_rows(self) -> tuple[list[SubscriptionView], dict[Key, SubscriptionLine], list[ScopeLine]]:
-        return _without_gc(self._build_rows, self.services.subscriptions.rows(), {})
-
-    def _build_rows(self, views: list[SubscriptionView], made: dict[Key, SubscriptionLine]
-                    ) -> tuple[list[SubscriptionView], dict[Key, SubscriptionLine], list[ScopeLine]]:
-        """Every row the screen shows, built in a worker's thread (no widget touched). A subscription that did
-        not change keeps its objects (and what the table drew of it); ``made``: lines built already."""
-        notes, cell, before, old_lines = self.notes, CellMaker(), self.views, self.lines
-        lines = {}
-        for i, view in enumerate(views):
-            old = before.get(view.key)
-            line = old_lines.get(view.key) if old is not None and old.same_as(view) else made.get(view.key)
-            if line is not None and line.note == notes.get(view.key):
-                views[i] = line.view
-            else:
-                line = SubscriptionLine(view, notes.get(view.key), cell)
-            lines[view.key] = line
-        self.table.prepare_rows(lines.values())  # the table's own bookkeeping of each row, off the UI thread
-        scope = scope_lines(self.services.subscriptions.customers(views), len(views))
-        self.scope_table.prepare_rows(scope)
-        return views, lines, scope
-
-    def _set_rows(self, views: list[SubscriptionView], lines: dict[Key, SubscriptionLine],
-                  scope: list[ScopeLine]) -> None:
-        self.views = {v.key: v for v in views}
-        self.lines = lines
-        self._rows_changed()
-        self._fill_sidebar(scope)
-        if self.detail_key is not None and self.detail_key in self.views:
-            self._draw_detail()
-        self._show_status()
-
-    @work(group="subs-load", exclusive=True, exit_on_error=False)
-    async def start_load(self) -> None:
-        subscriptions = self.services.subscriptions
-        tracker = self._tracker = subscriptions.tracker()
-        self.refreshing = True
-        self._note = ""
-        timer = self.set_interval(0.3, self._take_arrivals)
-        self._show_status()
-        try:
-            result = await subscriptions.load(tracker)
-        except SnapshotBusyError as exc:
-            self._note = f"not refreshed: {exc}"
-            return
-        finally:
-            timer.stop()
-            self.refreshing = False
-        for name, reason in result.failed.items():
-            tracker.failed(name, reason)
-        self._take_arrivals()
-        self._set_rows(*await asyncio.to_thread(self._read_rows))
-        self.refresh_bindings()
-        if result.failed:
-            failed = "; ".join(f"{name}: {reason}" for name, reason in result.failed.items())
-            self.notify(f"Not refreshed, showing the snapshot: {failed}", title="Subscriptions", severity="error",
-                        timeout=12, markup=False)
-
-    def _take_arrivals(self) -> None:
-        """Rows the running load has read since last time: new list rows, then details as they come."""
-        tracker = self._tracker
-        if tracker is not None and tracker.pending:
-            views = self.views
-            names: dict[Key, str] = {}
-
-            def name_of(key: Key) -> str | None:  # customers this load did not list (rare): the snapshot's name
-                if not names:
-                    names.update(((v.account, v.customer_id), v.customer_name) for v in views.values())
-                return names.get(key)
-
-            fresh = self.services.subscriptions.views(tracker.take(views, name_of), pending={})
-            if len(fresh) <= 20 and all(v.key in views for v in fresh):
-                for view in fresh:
-                    self._replace(view)
-            elif fresh:  # many, or new ones: order and filter everything again, once
-                added = any(v.key not in views for v in fresh)
-                for view in fresh:
-                    self._replace(view, swap=False)
-                self._rows_changed()
-                if added:
-                    self._fill_sidebar()
-        self._show_status()
-
-    def _replace(self, view: SubscriptionView, *, swap: bool = True) -> None:
-        """Show ``view`` in place of the subscription's row. ``swap=False``: the caller orders everything again."""
-        old = self.views.get(view.key)
-        if old is not None and old.pending is not None and view.pending is None:
-            view.pending = old.pending  # rows read during a load do not know the snapshot's orders
-        self.views[view.key] = view
-        line = self.lines[view.key] = SubscriptionLine(view, self.notes.get(view.key))
-        if old is None or not swap:
-            return
-        for cache in (self._ordered, self._kept):  # one row: the same place in the order, the new line
-            if cache is not None:
-                for i, shown in enumerate(cache):
-                    if shown.view is old:
-                        cache[i] = line
-                        break
-        self._filter.forget()
-        self.table.update_row(line)
-        if self.detail_key == view.key:
-            self._draw_detail()
-        self._schedule_totals()
-
-    async def reread(self, view: SubscriptionView) -> None:
-        """Read one subscription again from the snapshot (after an order changed it)."""
-        details = await asyncio.to_thread(self.services.subscriptions.detail, view.id, view.account)
-        if details is not None:
-            self._replace(details.view)
-
-    def set_note(self, key: Key, note: str | None) -> None:
-        """Show an order of this session on its row (``None``: it ended)."""
-        if note is None:
-            self.notes.pop(key, None)
-        else:
-            self.notes[key] = note
-        view = self.views.get(key)
-        if view is not None:
-            self._replace(view)
-        self.refresh_bindings()
-
-    def _show_status(self) -> None:
-        parts = [self.services.subscriptions.describe_freshness()]
-        if self.refreshing and self._tracker is not None:
-            parts.append("refreshing " + self._tracker.text())
-        elif self._tracker is not None and any(s.startswith("failed") for s in self._tracker.progress.values()):
-            parts.append("last refresh: " + self._tracker.text())
-        if self._note:
-            parts.append(self._note)
-        self.status_line.update(" · ".join(parts))
-
     # ------------------------------------------------------------ what is shown
 
     def _rows_changed(self) -> None:
@@ -403,10 +217,16 @@ class SubscriptionsScreen(SubscriptionActions, AreaScreen):
         if not found:
             self.totals_line.update("No priced subscription shown.")
             return
-        text = "Active shown: " + " · ".join(describe_totals(found, short=True))
-        if len(text) > self.size.width - 2:  # narrow: the prices per currency, margins in the details
-            text = "Active shown: " + " · ".join(describe_totals(found, short=True, margins=False))
-        self.totals_line.update(text)
+        # the most that fits on one line: with margins, without, then only what is billed monthly
+        monthly = [t for t in found if t.billing == "P1M"]
+        candidates = [
+            "Active shown: " + " · ".join(describe_totals(found, short=True)),
+            "Active shown: " + " · ".join(describe_totals(found, short=True, margins=False)),
+            "Billed monthly: " + " · ".join(describe_totals(monthly, short=True, margins=False))
+            + (" (yearly: wider terminal)" if len(monthly) < len(found) else ""),
+        ]
+        width = self.size.width - 2
+        self.totals_line.update(next((c for c in candidates if len(c) <= width), candidates[-1]))
 
     def _show_chips(self) -> None:
         chips = []
@@ -550,60 +370,6 @@ class SubscriptionsScreen(SubscriptionActions, AreaScreen):
 
     @on(DataTable.RowHighlighted, "#subs-table")
     def _row_moved(self) -> None:
-        self.refresh_bindings()
-
-    def open_detail(self, view: SubscriptionView) -> None:
-        self.detail_key = view.key
-        self._history = None
-        self.table.display = False
-        self.detail.display = True
-        self._draw_detail()
-        self.detail.focus()
-        self.detail.scroll_home(animate=False)
-        self.load_history(view)
-        self.refresh_bindings()
-
-    def _draw_detail(self, history_note: str | None = None) -> None:
-        key = self.detail_key
-        view = self.views.get(key) if key else None
-        if view is None:
-            return
-        details = self.services.subscriptions.detail(view.id, view.account)
-        if details is None:
-            self.detail_text.update(f"Subscription {view.id} is no longer in the snapshot.")
-            return
-        self.detail_text.update(detail_content(
-            details, orders=self._history, history_note=history_note or self._history_note,
-            note=self.notes.get(view.key), refusal=self.services.subscriptions.refusal(details.view),
-        ))
-
-    @work(group="subs-history", exclusive=True, exit_on_error=False)
-    async def load_history(self, view: SubscriptionView) -> None:
-        """Its order history from the marketplace (one call), unless the marketplace is known unreachable."""
-        fresh = self.services.subscriptions.freshness().get(view.account)
-        if fresh is not None and fresh.error:
-            self._history_note = "(from the snapshot: the marketplace could not be reached)"
-            self._draw_detail()
-            return
-        self._history_note = "(reading the history from the marketplace…)"
-        self._draw_detail()
-        try:
-            orders = await self.services.subscriptions.history(view.account, view.id)
-        except Exception as exc:  # noqa: BLE001 - any failure: the snapshot's orders stay, the reason is said
-            self._history_note = f"(from the snapshot; the history could not be read: {exc})"
-        else:
-            self._history, self._history_note = orders, "(history read from the marketplace)"
-        if self.detail_key == view.key:
-            self._draw_detail()
-
-    def close_detail(self) -> None:
-        key = self.detail_key
-        self.detail_key = None
-        self.detail.display = False
-        self.table.display = True
-        self.table.focus()
-        if key is not None:
-            self.table.move_to("\x1f".join(key))
         self.refresh_bindings()
 
     def action_back(self) -> None:
