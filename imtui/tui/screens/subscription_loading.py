@@ -120,12 +120,18 @@ class SubscriptionLoading:
         self._show_status()
         try:
             result = await subscriptions.load(tracker)
-        except SnapshotBusyError as exc:
+        except SnapshotBusyError as exc:  # `imtui sync` from a timer, or another imtui, is refreshing
             self._note = f"not refreshed: {exc}"
+            return
+        except Exception as exc:  # noqa: BLE001 - the snapshot stays on screen; the reason is said, once
+            self._note = f"not refreshed: {exc}"
+            self.notify(f"The subscriptions could not be refreshed: {exc}", title="Subscriptions",
+                        severity="error", timeout=12, markup=False)
             return
         finally:
             timer.stop()
             self.refreshing = False
+            self._show_status()
         for name, reason in result.failed.items():
             tracker.failed(name, reason)
         self._take_arrivals()
@@ -203,8 +209,6 @@ class SubscriptionLoading:
         parts = [self.services.subscriptions.describe_freshness()]
         if self.refreshing and self._tracker is not None:
             parts.append("refreshing " + self._tracker.text())
-        elif self._tracker is not None and any(s.startswith("failed") for s in self._tracker.progress.values()):
-            parts.append("last refresh: " + self._tracker.text())
         if self._note:
             parts.append(self._note)
         self.status_line.update(" · ".join(parts))
