@@ -29,7 +29,12 @@ async def test_demo_app_opens_on_customers_with_every_account_loaded():
         assert table.row_count == 144
         assert "DEMO" in app.sub_title and "us-demo" in app.sub_title
         await pilot.press("3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert app.current_mode == "subscriptions"
+        subscriptions = sum(len(services.sandbox.state.account(a.name).subscriptions) for a in services.sandbox.accounts)
+        assert app.screen.query_one("#subs-table").row_count == subscriptions == 360
+        await pilot.press("4")
         assert "not built yet" in str(app.screen.query_one("#not-built-text").render())
 
 
