@@ -119,7 +119,7 @@ class SubscriptionDetailPanel:
         self.detail.focus()
         self.detail.scroll_home(animate=False)
         self.load_history(view)
-        self.refresh_bindings()
+        self.refresh_actions()
 
     def _draw_detail(self: SubscriptionsScreen, history_note: str | None = None) -> None:
         key = self.detail_key
@@ -162,4 +162,4 @@ class SubscriptionDetailPanel:
         self.table.focus()
         if key is not None:
             self.table.move_to("\x1f".join(key))
-        self.refresh_bindings()
+        self.refresh_actions()

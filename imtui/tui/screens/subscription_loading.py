@@ -136,7 +136,7 @@ class SubscriptionLoading:
             tracker.failed(name, reason)
         self._take_arrivals()
         self._set_rows(*await asyncio.to_thread(self._read_rows))
-        self.refresh_bindings()
+        self.refresh_actions()
         if result.failed:
             failed = "; ".join(f"{name}: {reason}" for name, reason in result.failed.items())
             self.notify(f"Not refreshed, showing the snapshot: {failed}", title="Subscriptions", severity="error",
@@ -203,7 +203,7 @@ class SubscriptionLoading:
         view = self.views.get(key)
         if view is not None:
             self._replace(view)
-        self.refresh_bindings()
+        self.refresh_actions()
 
     def _show_status(self: SubscriptionsScreen) -> None:
         parts = [self.services.subscriptions.describe_freshness()]

@@ -126,6 +126,7 @@ class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, Subscrip
         self._tracker = None
         self._config_seen = None
         self._totals_due = False
+        self._actions_state: tuple[bool, ...] = ()
         self._note = ""
         self._history: list | None = None  # the open subscription's orders read from the marketplace
         self._history_note = ""
@@ -202,7 +203,7 @@ class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, Subscrip
             ]
         self.table.replace_rows(lines)
         shown = sum(1 for line in lines if line.view is not None)
-        self.counts.update(f"{shown:,} of {len(self.views):,}")
+        self.counts.update(f"{shown:,} of {len(self.views):,}", layout=False)  # fixed size: no layout pass
         self._schedule_totals()
 
     def _schedule_totals(self) -> None:
@@ -215,7 +216,7 @@ class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, Subscrip
         self._totals_due = False
         found = totals(line.view for line in self.table.shown_rows if line.view is not None)
         if not found:
-            self.totals_line.update("No priced subscription shown.")
+            self.totals_line.update("No priced subscription shown.", layout=False)
             return
         # the most that fits on one line: with margins, without, then only what is billed monthly
         monthly = [t for t in found if t.billing == "P1M"]
@@ -226,7 +227,7 @@ class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, Subscrip
             + (" (yearly: wider terminal)" if len(monthly) < len(found) else ""),
         ]
         width = self.size.width - 2
-        self.totals_line.update(next((c for c in candidates if len(c) <= width), candidates[-1]))
+        self.totals_line.update(next((c for c in candidates if len(c) <= width), candidates[-1]), layout=False)
 
     def _show_chips(self) -> None:
         chips = []
@@ -370,7 +371,15 @@ class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, Subscrip
 
     @on(DataTable.RowHighlighted, "#subs-table")
     def _row_moved(self) -> None:
-        self.refresh_bindings()
+        self.refresh_actions()
+
+    def refresh_actions(self) -> None:
+        """Dim or light the action keys for the row under the cursor; the footer is redrawn (a costly
+        recompose) only when one of them changes, not on every keystroke that moves the cursor."""
+        state = tuple(self.why_not(action) is None for action in MONEY_ACTIONS)
+        if state != self._actions_state:
+            self._actions_state = state
+            self.refresh_bindings()
 
     def action_back(self) -> None:
         if self.filter_input.has_focus:
