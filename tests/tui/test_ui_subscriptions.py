@@ -70,8 +70,47 @@ class Gate(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
+class DetailGate(httpx.AsyncBaseTransport):
+    """The sandbox, with every subscription detail (``GET /subscriptions/{id}``) held until ``open`` is set."""
+
+    def __init__(self, sandbox) -> None:
+        self.inner = sandbox.transport()
+        self.open = asyncio.Event()
+
+    async def handle_async_request(self, request):
+        parts = request.url.path.rstrip("/").split("/")
+        if request.method == "GET" and parts[-2:-1] == ["subscriptions"]:
+            await self.open.wait()
+        return await self.inner.handle_async_request(request)
+
+
 class TestLoading:
     """The snapshot at once with its age, then the refresh in the background."""
+
+    async def test_a_first_load_shows_list_rows_with_progress_then_the_details(self, sandbox, tmp_path, memory_keyring, make_services):
+        make_services()  # the accounts, saved
+        gate = DetailGate(sandbox)
+        services = Services.open(tmp_path / "imtui-home", transport=gate, keyring_backend=memory_keyring)
+        services.sandbox = sandbox
+        app = ImtuiApp(services, start_in="subscriptions")
+        async with app.run_test(size=SIZE) as pilot:
+            screen = browser(app)
+            for _ in range(200):  # until every account's list rows are read and its details are waiting
+                await pilot.pause(0.05)
+                if len(shown(app)) == len(upstream(sandbox)):
+                    break
+            assert len(shown(app)) == len(upstream(sandbox)), "the list rows are on screen before any detail"
+            assert all(line.view.seats is None and line.view.unit_price is None for line in shown(app))
+            status = text(app, "#subs-status")
+            assert "refreshing" in status and "details 0/" in status
+            gate.open.set()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "as of just now" in text(app, "#subs-status")
+            priced = [line for line in shown(app) if line.view.unit_price is not None]
+            assert priced and all(line.view.seats is not None for line in priced)
+            assert screen.refreshing is False
+        await services.aclose()
 
     async def test_first_start_loads_every_subscription_with_seats_and_prices(self, services, sandbox, open_app, table_rows):
         async with open_app(services, start_in="subscriptions", size=SIZE) as (app, pilot):
