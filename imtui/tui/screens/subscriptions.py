@@ -33,6 +33,7 @@ from imtui.tui.screens.subscription_actions import MONEY_ACTIONS, SubscriptionAc
 from imtui.tui.screens.subscription_detail import SubscriptionDetailPanel
 from imtui.tui.screens.subscription_loading import SubscriptionLoading
 from imtui.tui.screens.subscription_rows import (
+    COLUMN_KEYS,
     COLUMNS,
     SIDEBAR_COLUMNS,
     HeadingLine,
@@ -340,8 +341,9 @@ class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, Subscrip
         self.set_scope((), move=True)
 
     def action_cycle_sort(self) -> None:
-        shown = [key for key in self.table.shown_columns]
-        self.sort_by(_cycle(shown, self.sort_column))
+        """The next column, in the table's order: the ones on screen first, then those a narrow terminal hides."""
+        shown = self.table.shown_columns
+        self.sort_by(_cycle([*shown, *(k for k in COLUMN_KEYS if k not in shown)], self.sort_column))
 
     def action_flip_order(self) -> None:
         self.sort_by(self.sort_column, reverse=not self.reverse)
