@@ -86,14 +86,20 @@ class Action(StrEnum):
 
 
 class Outcome(StrEnum):
-    """How it ended (others may be added: lower case words)."""
+    """How it ended (others may be added: lower case words). The money path
+    (:mod:`imtui.core.services.orders`) writes the words of ``imtui.core.services.plans.Outcome``."""
 
+    PENDING = "pending"  # about to be sent (written before the request; an outcome entry follows)
     OK = "ok"
-    REFUSED = "refused"  # stopped before anything was sent (read-only, a limit, a pending change)
-    FAILED = "failed"  # the marketplace said no
+    BLOCKED = "blocked"  # imtui stopped it before anything was sent (read-only, a limit, a pending change)
+    REFUSED = "refused"  # the marketplace said no (a business rule, a 4xx): nothing changed
+    FAILED = "failed"  # certainly not done (nothing was sent, the login failed, 429)
     UNKNOWN = "unknown"  # no answer: the order may or may not exist (a lookup follows)
     FOUND = "found"  # the lookup found the order
     NOT_FOUND = "not_found"  # the lookup showed it was not placed
+    COMPLETED = "completed"  # an order imtui placed, followed until it completed
+    ERROR = "error"  # ... until it ended in error
+    WITHDRAWN = "withdrawn"  # ... until it was withdrawn
     DRY_RUN = "dry_run"  # shown, not sent (no --yes)
     CANCELLED = "cancelled"  # the user said no at the confirmation
 

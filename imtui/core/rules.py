@@ -37,6 +37,8 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MAX_SEATS = NumberRule("Max seats per order", whole=True, positive=True, empty="for no limit")
 MAX_TOTAL = NumberRule("Max order total", minimum=Decimal(0))
 MARKUP = NumberRule("Markup", minimum=Decimal(-100), maximum=Decimal(1000))
+#: a number of seats or units typed for an order (the purchase dialog, a seat change, the CLI)
+SEATS = NumberRule("The number of seats", whole=True, positive=True)
 NUMBER_FIELDS = {"max_seats": MAX_SEATS, "max_total": MAX_TOTAL, "markup": MARKUP}
 
 

@@ -23,6 +23,7 @@ from imtui.core.api.models import (
     Order,
     OrderRequest,
     Page,
+    ParameterValidation,
     Product,
     Reseller,
     Subscription,
@@ -196,6 +197,17 @@ class MarketplaceClient(ApiSession):
 
     async def list_products(self, *, report: ListReport | None = None, **filters: str | None) -> list[Product]:
         return [p async for p in self.iter_products(report=report, **filters)]
+
+    async def validate_parameters(self, customer_id: str, products: list[dict[str, Any]]) -> list[ParameterValidation]:
+        """``POST /validation/parameters``: which activation parameters each product needs, and whether the
+        values given (``products[i]["parameters"]``) are good. No side effects, so safe to retry."""
+        body = {"customerId": customer_id, "type": "sales", "products": products}
+        data = self._json(await self._send("POST", "validation/parameters", json=body, retry=True))
+        rows = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            raise errors.InvalidResponseError("a validation answer without a data array", method="POST",
+                                              path="/validation/parameters")
+        return [self.parse_row(ParameterValidation, row, "POST", "/validation/parameters") for row in rows]
 
     # ---------------------------------------------------------------- subscriptions
 

@@ -7,6 +7,8 @@
 - ``services.customers`` (:mod:`.customers`): loading customers, the ones loaded this session;
 - ``services.mappings`` (:mod:`.mappings`, :mod:`.imports`): clients and mappings, undo, imports;
 - ``services.sync`` (:mod:`.sync`): refreshing the local snapshot from the marketplace;
+- ``services.catalog`` (:mod:`.catalog`): what an account can buy, variant by variant;
+- ``services.orders`` (:mod:`.orders`): the one path for money: plans, placing (never twice), lookups, watching;
 - shared by the areas: ``services.snapshot`` (what was last loaded), ``services.journal`` (the audit journal),
   ``services.prices`` (the MSP's prices), ``services.now()`` / ``services.today()`` (the sandbox's clock in the
   demo, so days-left and order lookups agree with its data).
@@ -36,9 +38,12 @@ from imtui.core.errors import ServiceError
 from imtui.core.paths import Paths, resolve_paths
 from imtui.core.secrets import AccountSecrets, SecretStore
 from imtui.core.services.accounts import AccountInput, AccountOutcome, AccountsArea, ConnectionReport
+from imtui.core.services.catalog import CatalogArea, Variant
 from imtui.core.services.customers import CustomerPage, CustomerRow, CustomersArea
 from imtui.core.services.imports import ClientImportResult, ClientsCsvImport, MappingImportResult
 from imtui.core.services.mappings import MappingBook
+from imtui.core.services.orders import OrdersArea
+from imtui.core.services.plans import OrderOutcome, OrderPlan, Outcome, PlanKind
 from imtui.core.services.sync import SyncArea, SyncResult
 
 if TYPE_CHECKING:
@@ -55,9 +60,14 @@ __all__ = [
     "CustomerPage",
     "CustomerRow",
     "MappingImportResult",
+    "OrderOutcome",
+    "OrderPlan",
+    "Outcome",
+    "PlanKind",
     "ServiceError",
     "Services",
     "SyncResult",
+    "Variant",
 ]
 
 log = logging.getLogger("imtui.services")
@@ -87,6 +97,8 @@ class Services:
         self.customers = CustomersArea(self)
         self.mappings = MappingBook(self)
         self.sync = SyncArea(self)
+        self.catalog = CatalogArea(self)
+        self.orders = OrdersArea(self)
         self._snapshot: Snapshot | None = None
         self._journal: Journal | None = None
         self._prices: tuple[Config, PriceBook] | None = None
@@ -155,11 +167,13 @@ class Services:
 
     @classmethod
     def open_demo(cls, sandbox: Any = None) -> Services:
-        """Services on the in-process sandbox, its accounts set up, in a throwaway config directory."""
+        """Services on the in-process sandbox, its accounts set up, in a throwaway config directory. The
+        sandbox's clock starts now (seconds cut off), so its order times are the world's."""
         from imtui.core.demo import demo_client_names
         from imtui.sandbox import Sandbox
+        from imtui.sandbox.clock import current_start
 
-        sandbox = sandbox or Sandbox(clock="real")
+        sandbox = sandbox or Sandbox(clock="real", start=current_start())
         home = Path(tempfile.mkdtemp(prefix="imtui-demo-"))
         paths = Paths.in_home(home).ensure()
         store = ConfigStore(paths.config_file)
@@ -259,4 +273,5 @@ class Services:
             if name:
                 self._drop_client(name)
                 self.customers.forget(name)
+                self.catalog.forget(name)
         self.accounts_changed += 1

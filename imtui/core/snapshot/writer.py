@@ -67,6 +67,22 @@ def write_update(conn: sqlite3.Connection, update: AccountUpdate) -> int:
     return run_id
 
 
+def write_live(conn: sqlite3.Connection, update: AccountUpdate, linked_to: str | None = None) -> None:
+    """Store what one action read (a subscription's detail, its orders) between refreshes, in one transaction:
+    no run, no changes, no sync state (the next refresh still reads everything it would have read).
+    ``linked_to``: the orders were listed for that subscription."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        write_subscriptions(conn, update)
+        write_subscription_details(conn, update)
+        store_orders(conn, update.account, update.orders, update.order_details, update.started_at, linked_to)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
 def write_failure(conn: sqlite3.Connection, account: str, started_at: datetime, finished_at: datetime,
                   full: bool, error: str, summary: dict[str, Any]) -> int:
     """Record a failed attempt (the run and the account's last error); the account's data is left as it was."""
