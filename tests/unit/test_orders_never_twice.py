@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
 
 from imtui.core.api import ServerError
 from imtui.core.api.client import MarketplaceClient
 from imtui.core.journal import Journal, JournalWriteError
 from imtui.core.services import Outcome
+from imtui.sandbox.transport import SandboxTransport
 from tests.money_support import ACCOUNT, active_customer, free_subscription, money, orders_with_po, writes  # noqa: F401
 
 FAULTS = {
@@ -190,3 +192,20 @@ async def test_watching_backs_off_from_one_second_to_fifteen(money, sandbox):
     assert money.waited == [1, 2, 4, 8, 15, 15, 15, 15, 15, 15, 15]
     gets = [r for r in sandbox.requests if r.method == "GET" and r.path == f"/orders/{outcome.order.id}"]
     assert len(gets) == len(money.waited) + 1  # one read per wait: no busy loop
+
+
+async def test_an_order_that_never_left_is_failed_nothing_was_sent(money, sandbox, monkeypatch):
+    plan = await purchase_plan(money, sandbox, po="PO-OFFLINE")
+    real = SandboxTransport.handle_async_request
+
+    async def no_connection(self, request):
+        if request.method == "POST" and request.url.path.endswith("/orders"):
+            raise httpx.ConnectError("connection refused", request=request)
+        return await real(self, request)
+
+    monkeypatch.setattr(SandboxTransport, "handle_async_request", no_connection)
+    outcome = await money.orders.place(plan)
+    assert outcome.outcome == Outcome.FAILED and "nothing was sent" in outcome.message and outcome.may_place_again
+    monkeypatch.setattr(SandboxTransport, "handle_async_request", real)
+    assert (await money.orders.place(plan)).outcome == Outcome.PLACED
+    assert len(orders_with_po(sandbox, "PO-OFFLINE")) == 1

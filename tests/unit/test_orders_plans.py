@@ -7,7 +7,10 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+import pytest
+
 from imtui.core.config import Mapping
+from imtui.core.errors import ServiceError
 from imtui.core.services import Outcome
 from tests.money_support import ACCOUNT, active_customer, estimates, free_subscription, money, writes  # noqa: F401
 
@@ -224,3 +227,23 @@ async def test_an_order_not_completed_is_withdrawn(money, sandbox):
     sandbox.clock.advance(60)
     assert sub_of(sandbox, sub.id).quantity == sub.quantity  # never applied
     assert "already cancelled" in (await money.orders.plan_withdraw(ACCOUNT, placed.order.id)).refusal
+
+
+async def test_the_account_of_a_subscription_is_found_when_not_named(money, sandbox):
+    sub = free_subscription(sandbox, "uk-demo")
+    assert await money.orders.account_of(sub.id) == "uk-demo"
+    assert await money.orders.account_of(sub.id, "uk-demo") == "uk-demo"
+    with pytest.raises(ServiceError, match="no account has it"):
+        await money.orders.account_of("999999999")
+
+
+async def test_a_subscription_the_marketplace_cannot_be_asked_about_is_shown_from_the_snapshot_refused(money, sandbox):
+    await money.sync.run(["us-demo"])
+    sub = free_subscription(sandbox)
+    sandbox.faults.fault_rate = 1.0  # every request fails: the marketplace is unreachable in effect
+    money.client(ACCOUNT).policy.max_retries = 0
+    plan = await money.orders.plan_seats(ACCOUNT, sub.id, sub.quantity + 1)
+    assert plan.refusal.startswith("The subscription could not be read fresh from the marketplace")
+    assert plan.customer_id == sub.customer_id and f"from {sub.quantity} to" in plan.sentence
+    sandbox.faults.fault_rate = 0.0
+    assert (await money.orders.place(plan)).outcome == Outcome.BLOCKED and writes(sandbox) == []
