@@ -209,3 +209,11 @@ async def test_an_order_that_never_left_is_failed_nothing_was_sent(money, sandbo
     monkeypatch.setattr(SandboxTransport, "handle_async_request", real)
     assert (await money.orders.place(plan)).outcome == Outcome.PLACED
     assert len(orders_with_po(sandbox, "PO-OFFLINE")) == 1
+
+
+async def test_po_numbers_are_matched_exactly_not_by_prefix(money, sandbox):
+    for po in ("PO-10", "PO-1", "po-1"):
+        outcome = await money.orders.place(await purchase_plan(money, sandbox, po=po))
+        assert outcome.outcome == Outcome.PLACED, (po, outcome.message)
+    assert money.journal.mentions(po_number="PO-1") and not money.journal.mentions(po_number="PO-2")
+    assert [e.outcome for e in money.journal.entries(having={"po_number": "PO-1"})] == ["pending", "ok"]

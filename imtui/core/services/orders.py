@@ -292,8 +292,8 @@ class OrdersArea:
     def last_attempt(self, account: str, customer_id: str, po_number: str) -> datetime | None:
         """When the journal last saw an attempt under this PO number (the lookup's default "since")."""
         where = JournalFilter(account=account, customer_id=customer_id)
-        for entry in self.services.journal.entries(newest_first=True, where=where):
-            if entry.po_number == po_number and entry.outcome == ATTEMPT:
+        for entry in self.services.journal.entries(newest_first=True, where=where, having={"po_number": po_number}):
+            if entry.outcome == ATTEMPT:
                 try:
                     return datetime.fromisoformat(str(entry.asked[SENT_AT]))
                 except (KeyError, ValueError):
@@ -315,8 +315,9 @@ class OrdersArea:
     async def _record_end(self, account: str, order: Order) -> None:
         """Journal how an order imtui placed ended (once), under the action that placed it."""
         def find() -> Any:
-            for entry in self.services.journal.entries(newest_first=True, where=JournalFilter(account=account)):
-                if entry.order_id == order.id and entry.action in PLACING_ACTIONS | {Action.ORDER_WITHDRAW.value}:
+            for entry in self.services.journal.entries(newest_first=True, where=JournalFilter(account=account),
+                                                       having={"order_id": order.id or ""}):
+                if entry.action in PLACING_ACTIONS | {Action.ORDER_WITHDRAW.value}:
                     return entry
             return None
 
