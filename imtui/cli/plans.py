@@ -113,7 +113,7 @@ async def carry_out(services: Services, plan: OrderPlan, args: argparse.Namespac
     outcome = await services.orders.place(plan)
     show_outcome(outcome)
     code = exit_code(outcome)
-    if code == EXIT_UNKNOWN or outcome.outcome == "blocked" and "unknown outcome" in outcome.message:
+    if outcome.outcome == "blocked" and "unknown outcome" in outcome.message:
         hint("look the order up before placing it again: imtui orders lookup --account "
              f"{plan.account} --customer {plan.customer_id} --po {plan.po_number!r}")
     if code != EXIT_OK or not getattr(args, "wait", False) or outcome.order is None or not plan.sends_order:

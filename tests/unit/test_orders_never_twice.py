@@ -46,6 +46,9 @@ async def test_an_order_placed_before_its_answer_was_lost_is_found_and_not_place
     assert again.outcome == Outcome.BLOCKED and "already placed as SO" in again.message
     assert len(writes(sandbox)) == 1
     assert [e.outcome for e in money.journal.entries()] == ["pending", "found", "blocked"]
+    await money.orders.watch(ACCOUNT, outcome.order.id)
+    last = list(money.journal.entries())[-1]
+    assert (last.action, last.outcome, last.order_id) == ("order.place", "completed", outcome.order.id)
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))

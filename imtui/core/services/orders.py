@@ -47,6 +47,9 @@ ACTIONS = {
     PlanKind.AUTO_RENEW: Action.SUBSCRIPTION_AUTO_RENEW.value,
     PlanKind.WITHDRAW: Action.ORDER_WITHDRAW.value,
 }
+#: the placing action of each order type (for the ending of an order a lookup found)
+_ACTION_OF_TYPE = {"sales": ACTIONS[PlanKind.PURCHASE], "change": ACTIONS[PlanKind.SEATS],
+                   "cancellation": ACTIONS[PlanKind.CANCEL]}
 #: how a followed order ended, as the journal says it
 _ENDINGS = {"completed": "completed", "error": "error", "cancelled": "withdrawn"}
 #: after an unknown outcome found nothing, look again after these many seconds (an order still being created)
@@ -143,6 +146,7 @@ class OrdersArea:
         allowed = verdict(earlier, plan.po_number or "")
         if not allowed.may_send:
             return await self._settle(OrderOutcome(plan, Outcome.BLOCKED, f"Not placed: {allowed.reason}"))
+        client = self.services.client(plan.account)  # before the attempt entry: failing here sends nothing
         began = self.services.now()
         try:  # the attempt, with when it began by the marketplace's clock (a later lookup starts there)
             await self._record(plan, ATTEMPT, sent_at=began)
@@ -150,7 +154,7 @@ class OrdersArea:
             return OrderOutcome(plan, Outcome.FAILED, f"Not placed: {exc}. imtui sends no order it cannot record; "
                                                       "nothing was sent.")
         try:
-            order = await self.services.client(plan.account).place_order(plan.request)
+            order = await client.place_order(plan.request)
         except OrderOutcomeUnknownError as exc:
             outcome = await self._resolve(plan, exc, exc.attempt_started or began)
         except ApiError as exc:
@@ -326,8 +330,9 @@ class OrdersArea:
             ending = _ENDINGS[order.status]
             if entry is None or entry.outcome == ending or entry.action == Action.ORDER_WITHDRAW.value:
                 return
+            action = _ACTION_OF_TYPE.get(order.type, entry.action)  # a lookup found it: the action that placed it
             await asyncio.to_thread(
-                self.services.journal.record, action=entry.action, outcome=ending, account=account,
+                self.services.journal.record, action=action, outcome=ending, account=account,
                 customer_id=entry.customer_id, customer_name=entry.customer_name, client=entry.client,
                 order_id=order.id or "", order_number=order.order_number or "", po_number=entry.po_number,
                 error="" if ending == "completed" else f"the order ended {order.status} ({order.status_code})",
