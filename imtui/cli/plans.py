@@ -55,16 +55,14 @@ def show_plan(plan: OrderPlan) -> None:
     rows = [("account", plan.account), ("customer", customer)]
     if plan.po_number and plan.sends_order:
         rows.append(("PO number", plan.po_number))
-    rows += [(line.label, _amount(line.amount)) for line in plan.money]
+    rows += [(line.label, line.text) for line in plan.money]
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         say(f"  {label:<{width}}  {value}")
     for warning in plan.warnings:
         hint(warning)
-
-
-def _amount(money) -> str:
-    return f"{money.amount:,.2f} {money.currency}"
+    if plan.offers_at_renewal:
+        hint("add --at-renewal to schedule the change for the renewal date.")
 
 
 def show_outcome(outcome: OrderOutcome) -> None:

@@ -466,8 +466,8 @@ def _seat_warnings(subject: Subject, offers: bool, at_renewal: bool, variant: Va
     warnings = []
     if offers:
         warnings.append(f"A decrease on a {subject.term} term may only be possible at renewal"
-                        f"{f' ({subject.renewal_date})' if subject.renewal_date else ''}: it can be scheduled for "
-                        "the renewal instead (at renewal).")
+                        f"{f' ({subject.renewal_date})' if subject.renewal_date else ''}; it can be scheduled for "
+                        "the renewal date instead.")
     if at_renewal and subject.auto_renew is False:
         warnings.append("Auto-renew is off: the subscription ends at its renewal date instead of renewing, and a "
                         "change scheduled for the renewal then fails.")

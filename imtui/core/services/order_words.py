@@ -139,20 +139,24 @@ def money_lines(per: str, total: Money | None, term_label: str | None, term_tota
     of it), then the MSP's price, cost and margin per billing period (each in its own currency)."""
     lead = "Difference" if difference else "Marketplace price"
     lines: list[MoneyLine] = []
+
+    def add(label: str, amount: Money) -> None:
+        lines.append(MoneyLine(" ".join(label.split()), amount, signed=difference))
+
     if total is not None:
-        lines.append(MoneyLine(f"{lead} {per}", total))
+        add(f"{lead} {per}", total)
     if term_total is not None and term_label:
-        lines.append(MoneyLine(f"{lead} {term_label}", term_total))
+        add(f"{lead} {term_label}", term_total)
     if price is not None:
         who = "difference" if difference else ""
         if price.price is not None and price.basis != "marketplace":
-            lines.append(MoneyLine(f"Your price {who} {per} ({price.describe_basis})".replace("  ", " "), price.price))
+            add(f"Your price {who} {per} ({price.describe_basis})", price.price)
         if price.cost is not None:
-            lines.append(MoneyLine(f"Cost {who} {per}".replace("  ", " "), price.cost))
+            add(f"Cost {who} {per}", price.cost)
         margin = price.margin
         if margin is not None:
             share = f" ({price.margin_percent}%)" if price.margin_percent is not None else ""
-            lines.append(MoneyLine(f"Margin {who} {per}{share}".replace("  ", " "), margin))
+            add(f"Margin {who} {per}{share}", margin)
     return tuple(lines)
 
 

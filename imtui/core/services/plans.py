@@ -46,9 +46,16 @@ class MoneyLine:
 
     label: str
     amount: Money
+    #: a difference: shown with its sign, +12.00 USD / -12.00 USD
+    signed: bool = False
+
+    @property
+    def text(self) -> str:
+        """The amount as shown: ``1,320.00 USD``, or ``+12.00 USD`` for a difference."""
+        return f"+{self.amount}" if self.signed and self.amount.amount > 0 else str(self.amount)
 
     def __str__(self) -> str:
-        return f"{self.label}: {self.amount}"
+        return f"{self.label}: {self.text}"
 
 
 @dataclass(frozen=True)
