@@ -274,4 +274,5 @@ class Services:
                 self._drop_client(name)
                 self.customers.forget(name)
                 self.catalog.forget(name)
+                self.orders.forget(name)
         self.accounts_changed += 1

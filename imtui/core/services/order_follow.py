@@ -134,7 +134,10 @@ async def refresh_snapshot(services: Services, account: str, order: Order | None
     sid = subscription_id or order_subscription(order)
     client = services.client(account)
     try:
-        subscriptions = [await client.get_subscription(sid)] if sid else []
+        try:
+            subscriptions = [await client.get_subscription(sid)] if sid else []
+        except NotFoundError:  # a new subscription the marketplace does not show yet: the order still is
+            subscriptions = []
         listed = await client.list_orders(subscription_id=sid) if sid else []
         orders = {o.id: o for o in listed}
         if order is not None:

@@ -83,6 +83,9 @@ class Planner:
         self.services = services
         self._currencies: dict[str, str | None] = {}
 
+    def forget(self, account: str) -> None:
+        self._currencies.pop(account, None)
+
     # ---------------------------------------------------------------- who and what
 
     def account(self, name: str) -> AccountConfig:

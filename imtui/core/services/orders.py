@@ -71,6 +71,10 @@ class OrdersArea:
         self.services = services
         self.planner = Planner(services)
 
+    def forget(self, account: str) -> None:
+        """What was read of ``account`` this session (its currency) is read again next time."""
+        self.planner.forget(account)
+
     # ---------------------------------------------------------------- plans
 
     async def plan_seats(self, account: str, subscription_id: str, new_total: object, *, at_renewal: bool = False,
