@@ -153,11 +153,12 @@ async def refresh_account(
     *,
     now: datetime | None = None,
     full: bool = False,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int | None = None,
     listener: Listener | None = None,
 ) -> AccountRefresh:
     """Refresh ``account`` (read through ``client``, a ``MarketplaceClient``) into ``snapshot``.
 
+    Details are read ``concurrency`` at a time (default: as many as the key's rate budget can keep busy).
     Holds the data dir's sync lock meanwhile (``SnapshotBusyError`` if another refresh holds it). Raises
     ``RefreshError`` when the API fails or the snapshot cannot be written; the account's data in the
     snapshot is then as it was.
@@ -212,7 +213,7 @@ async def refresh_subscription_orders(client: Any, account: str, subscription_id
 
 
 async def _read_account(client: Any, run: "_Run", previous: "_Previous", started: datetime, *, full: bool,
-                        first: bool, concurrency: int) -> AccountUpdate:
+                        first: bool, concurrency: int | None) -> AccountUpdate:
     customers = await _read_list(client, run, "customers", Customer, {}, Phase.CUSTOMERS, len(previous.customers))
     subscriptions = await _read_list(
         client, run, "subscriptions", Subscription, {}, Phase.SUBSCRIPTIONS, len(previous.subscriptions)
@@ -293,7 +294,7 @@ async def _read_list(client: Any, run: "_Run", path: str, model: type, params: d
 
 
 async def _read_details(client: Any, run: "_Run", wanted: list[str],
-                        concurrency: int) -> tuple[dict[str, SubscriptionDetail], set[str]]:
+                        concurrency: int | None) -> tuple[dict[str, SubscriptionDetail], set[str]]:
     done = 0
 
     def on_done(sid: str, result: Any) -> None:
@@ -310,7 +311,7 @@ async def _read_details(client: Any, run: "_Run", wanted: list[str],
 
 
 async def _read_orders(client: Any, run: "_Run", previous: "_Previous", full: bool,
-                       concurrency: int) -> tuple[dict[str, Order], set[str], datetime | None]:
+                       concurrency: int | None) -> tuple[dict[str, Order], set[str], datetime | None]:
     """Orders created since the cursor (all on a full refresh), and news of the ones held as unfinished."""
     cursor = previous.orders_cursor
     params: dict[str, Any] = {}
@@ -338,7 +339,8 @@ async def _read_orders(client: Any, run: "_Run", previous: "_Previous", full: bo
         run.emit(Phase.ORDER_DETAILS, done, len(wanted), (result,) if isinstance(result, Order) else ())
 
     results = await client.gather_limited(
-        wanted, client.get_order, concurrency=concurrency, return_exceptions=True, on_done=on_done
+        wanted, client.get_order, concurrency=concurrency or _concurrency(client), return_exceptions=True,
+        on_done=on_done,
     )
     run.requests += len(wanted)
     fetched = {oid for oid, r in zip(wanted, results) if isinstance(r, Order)}
@@ -409,6 +411,12 @@ class _Previous:
             state.last_sync_day if state is not None and state.last_sync_at is not None else None,
             state.orders_cursor if state is not None else None,
         )
+
+
+def _concurrency(client: Any) -> int:
+    """Requests to keep in flight: what the key's rate budget can keep busy, or the default."""
+    budget = getattr(client, "budget", None)
+    return budget.suggested_concurrency(DEFAULT_CONCURRENCY) if budget is not None else DEFAULT_CONCURRENCY
 
 
 def _utc(value: datetime) -> datetime:

@@ -43,6 +43,8 @@ MAX_CONCURRENCY = 64
 RATE_DECREASE = 0.9  # a 429 despite a proactive rate: the key's real budget is lower, slow down by this
 RATE_FLOOR = 0.25  # ... but never below this share of the rate configured
 CLOCK_TOLERANCE = 1e-4  # a wait shorter than this is clock rounding, not a wait
+LIMIT_SHARE = 0.95  # a key allowed N requests a second is paced at this share of N ...
+LIMIT_BURST_SHARE = 0.02  # ... with a burst of this share of N (at least 1): at most 97% of N in any second
 
 
 def key_fingerprint(subscription_key: str) -> str:
@@ -118,6 +120,18 @@ class RateBudget:
             self._burst = int(burst)
         self._rate = float(rate) if rate is not None else None
         self._configured_rate = self._rate
+
+    def configure_limit(self, requests_per_second: float | None) -> None:
+        """Pace requests for a key the gateway allows ``requests_per_second`` (the user's word for it):
+        95% of it with a burst of 2%, so no second ever sees more than 97% of the limit and a little jitter
+        in arrival times provokes no 429. ``None`` turns the proactive pace off (429s alone slow down)."""
+        if requests_per_second is None:
+            self.configure(rate=None, burst=1)
+            return
+        if not math.isfinite(requests_per_second) or requests_per_second <= 0:
+            raise ValueError("the request budget must be a positive number of requests per second")
+        self.configure(rate=requests_per_second * LIMIT_SHARE,
+                       burst=max(1, int(requests_per_second * LIMIT_BURST_SHARE)))
 
     @property
     def rate(self) -> float | None:
