@@ -47,6 +47,15 @@ def cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def amount_text(amount: str | None) -> str:
+    """An exact amount as people read it: ``12345.6`` → ``12,345.60`` (never through a float); None → ``—``."""
+    if amount is None:
+        return "—"
+    sign, digits = ("-", amount[1:]) if amount.startswith("-") else ("", amount)
+    whole, _, fraction = digits.partition(".")
+    return f"{sign}{int(whole or 0):,}.{(fraction + '00')[:2]}"
+
+
 @dataclass(slots=True)
 class CostGroup:
     """One client's subscriptions in one currency and one kind of commitment: monthly sums."""

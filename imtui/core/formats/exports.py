@@ -36,14 +36,14 @@ from imtui.core.formats.mappings import MAPPING_COLUMNS
 from imtui.core.journal import spreadsheet_safe
 
 if TYPE_CHECKING:
-    from imtui.core.api.models import Money
+    from imtui.core.api.models import Customer, Money
     from imtui.core.config import Config
     from imtui.core.pricing import PriceBook
     from imtui.core.snapshot import CustomerRecord, OrderRow, SubscriptionRow
 
 __all__ = [
     "CUSTOMER_COLUMNS", "EXPORT_KINDS", "FORMATS", "ORDER_COLUMNS", "SUBSCRIPTION_COLUMNS", "ExportTable",
-    "client_of", "csv_cell", "customer_rows", "mapping_rows", "order_rows", "render", "subscription_rows",
+    "client_of", "csv_cell", "customer_rows", "loaded_customer_rows", "mapping_rows", "order_rows", "render", "subscription_rows",
     "write_export",
 ]
 
@@ -138,6 +138,27 @@ def customer_rows(config: Config, customers: Iterable[CustomerRecord], *, client
             "mapping": how, "status": c.status, "external_id": c.external_id, "city": c.city or None,
             "country": c.country or None, "active_subscriptions": c.subscriptions, "first_seen": _date(c.first_seen),
             "inactive_since": _date(c.inactive_since), "inactive_reason": c.inactive_reason,
+        })
+    return ExportTable("customers", CUSTOMER_COLUMNS, rows)
+
+
+def loaded_customer_rows(config: Config, customers: Iterable[tuple[str, Customer]],
+                         known: Mapping[tuple[str, str], CustomerRecord] | None = None) -> ExportTable:
+    """Customers as loaded from the API (the customers screen's rows), in the customers export's columns;
+    what only the snapshot knows (active subscriptions, first seen, inactive) from ``known`` when it has them."""
+    known = known or {}
+    rows = []
+    for account, c in customers:
+        cid = str(c.id or "")
+        name, how = client_of(config, account, cid)
+        record = known.get((account, cid))
+        rows.append({
+            "account": account, "customer_id": cid, "customer_name": c.name, "client": name or None, "mapping": how,
+            "status": c.status, "external_id": c.external_id, "city": c.city or None, "country": c.country or None,
+            "active_subscriptions": record.subscriptions if record else None,
+            "first_seen": _date(record.first_seen) if record else None,
+            "inactive_since": _date(record.inactive_since) if record else None,
+            "inactive_reason": record.inactive_reason if record else None,
         })
     return ExportTable("customers", CUSTOMER_COLUMNS, rows)
 

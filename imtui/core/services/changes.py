@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from imtui.core.formats.exports import client_of
+from imtui.core.formats.exports import ExportTable, client_of
 from imtui.core.snapshot import Change, ChangeKind
 
 if TYPE_CHECKING:
     from imtui.core.config import Config
 
-__all__ = ["KIND_LABELS", "AccountChanges", "ChangeLine", "ChangeReport", "change_report"]
+__all__ = ["CHANGE_COLUMNS", "KIND_LABELS", "KIND_SHORT", "AccountChanges", "ChangeLine", "ChangeReport", "change_report",
+           "change_table"]
 
 #: each kind's heading, in the order a report lists them
 KIND_LABELS: dict[str, str] = {
@@ -38,6 +39,24 @@ KIND_LABELS: dict[str, str] = {
     ChangeKind.ORDER_FAILED: "Orders failed",
     ChangeKind.ORDER_CANCELLED: "Orders withdrawn",
 }
+#: a word or two per kind, for a table's column
+KIND_SHORT: dict[str, str] = {
+    ChangeKind.SUBSCRIPTION_NEW: "New",
+    ChangeKind.SEATS: "Seats",
+    ChangeKind.STATUS: "Status",
+    ChangeKind.AUTO_RENEW: "Auto-renew",
+    ChangeKind.RENEWED: "Renewed",
+    ChangeKind.PRICE: "Price",
+    ChangeKind.COST: "Cost",
+    ChangeKind.SUBSCRIPTION_GONE: "Removed",
+    ChangeKind.CUSTOMER_NEW: "New customer",
+    ChangeKind.CUSTOMER_GONE: "Customer gone",
+    ChangeKind.ORDER_COMPLETED: "Order done",
+    ChangeKind.ORDER_FAILED: "Order failed",
+    ChangeKind.ORDER_CANCELLED: "Withdrawn",
+}
+CHANGE_COLUMNS = ("account", "kind", "client", "customer_name", "customer_id", "subscription_id", "order_id", "name",
+                  "before", "after")
 _ORDER = {kind: n for n, kind in enumerate(KIND_LABELS)}
 ARROW = "→"
 
@@ -203,3 +222,20 @@ def change_report(
                        failed.get(name))
         for name in accounts
     ])
+
+
+def change_table(report: ChangeReport) -> ExportTable:
+    """The report's changes as rows for CSV/JSON (the "What changed" view's export), in report order."""
+    rows = []
+    for account in report.accounts:
+        for _, clients in account.groups():
+            for _, lines in clients:
+                for line in lines:
+                    c = line.change
+                    rows.append({
+                        "account": c.account, "kind": c.kind, "client": line.client or None,
+                        "customer_name": c.customer_name or None, "customer_id": c.customer_id,
+                        "subscription_id": c.subscription_id, "order_id": c.order_id, "name": c.name,
+                        "before": c.before, "after": c.after,
+                    })
+    return ExportTable("changes", CHANGE_COLUMNS, rows)

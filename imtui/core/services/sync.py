@@ -115,7 +115,8 @@ class SyncArea:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    def _names(self, accounts: Sequence[str] | None) -> list[str]:
+    def names(self, accounts: Sequence[str] | None = None) -> list[str]:
+        """The accounts to sync, in config order; ``ServiceError`` for a name that is not an account."""
         config = self.services.config
         if accounts:
             unknown = [n for n in accounts if config.account(n) is None]
@@ -143,7 +144,7 @@ class SyncArea:
         account name. A failing account is kept in ``failed`` with the reason; the others still sync.
         """
         services = self.services
-        names = self._names(accounts)
+        names = self.names(accounts)
         if rate is not None and (rate != rate or rate <= 0):
             raise ServiceError("The request budget (--rate) must be a positive number of requests a second.")
         result = SyncResult(accounts=names, started_at=services.now())
@@ -183,7 +184,7 @@ class SyncArea:
         """What each account's last successful sync changed, from the snapshot (no API call). An account
         whose latest attempt failed says so; one never synced says that."""
         services = self.services
-        names = self._names(accounts)
+        names = self.names(accounts)
         snapshot = services.snapshot
         states = snapshot.sync_state()
         changes: dict[str, list] = {name: [] for name in names}
