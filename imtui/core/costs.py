@@ -31,6 +31,7 @@ __all__ = ["ANNUAL", "MONTHLY", "CostGroup", "CostReport", "cost_report", "month
 MONTHLY = "monthly"
 ANNUAL = "annual"
 COMMITMENT_LABELS = {MONTHLY: "Monthly commitments (terms under a year)", ANNUAL: "Annual commitments (terms of a year or more)"}
+COMMITMENT_SHORT = {MONTHLY: "Monthly terms", ANNUAL: "Annual commitments"}
 CENT = Decimal("0.01")
 ALL_CLIENTS = "(all clients)"
 
