@@ -35,7 +35,7 @@ ORDER_PHASES = (Phase.ORDERS, Phase.ORDER_DETAILS)
 
 
 class _Line:
-    __slots__ = ("phase", "done", "total", "orders", "waits", "retries", "note", "started")
+    __slots__ = ("phase", "done", "total", "orders", "waits", "retries", "note", "note_until", "started")
 
     def __init__(self) -> None:
         self.orders = 0  # orders read so far (they are read beside the subscriptions)
@@ -45,6 +45,7 @@ class _Line:
         self.waits = 0
         self.retries = 0
         self.note = ""
+        self.note_until = float("inf")  # a retry's note goes once its wait is over
         self.started = time.monotonic()
 
 
@@ -72,7 +73,7 @@ class TerminalProgress:
             return
         line.phase, line.done, line.total = progress.phase, progress.done, progress.total
         if progress.phase == Phase.DONE:
-            line.note = f"done in {time.monotonic() - line.started:.1f} s"
+            line.note, line.note_until = f"done in {time.monotonic() - line.started:.1f} s", float("inf")
         self.draw(force=progress.phase in (Phase.DONE, Phase.SAVING))
 
     def retry(self, account: str, notice: RetryNotice) -> None:
@@ -84,13 +85,14 @@ class TerminalProgress:
         else:
             line.retries += 1
         line.note = f"{notice.reason}: waiting {notice.delay:.1f} s"
+        line.note_until = time.monotonic() + notice.delay
         self.draw()
 
     def finish(self, failed: dict[str, str]) -> None:
         """The last draw: failed accounts say so (the reason is printed in full afterwards)."""
         for name, line in self.lines.items():
             if name in failed:
-                line.phase, line.note = "failed", "see below"
+                line.phase, line.note, line.note_until = "failed", "see below", float("inf")
         self.draw(force=True)
 
     # ------------------------------------------------------------ drawing
@@ -110,7 +112,7 @@ class TerminalProgress:
             extra.append(f"{line.waits:,} wait{'s' if line.waits != 1 else ''} for the rate limit")
         if line.retries:
             extra.append(f"{line.retries:,} retr{'ies' if line.retries != 1 else 'y'}")
-        if line.note:
+        if line.note and time.monotonic() < line.note_until:
             extra.append(line.note)
         return f"{name:<{self.width}}  {phase:<17} {count:<24} {'; '.join(extra)}".rstrip()
 
