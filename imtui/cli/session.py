@@ -13,16 +13,23 @@ from imtui.cli.output import EXIT_USAGE, error, guarded
 if TYPE_CHECKING:
     from imtui.core.services import Services
 
-__all__ = ["headless"]
+__all__ = ["headless", "open_services"]
+
+
+def open_services(config_dir: str | None) -> Services:
+    """The services a headless command runs on: the user's config (or ``--config DIR``). The one place that
+    opens them, so a test can point every command at the in-process sandbox by replacing this function."""
+    from imtui.core.services import Services
+
+    return Services.open(config_dir, headless=True)
 
 
 def headless(args: argparse.Namespace, work: Callable[[Services], Awaitable[int]]) -> int:
     """Open :class:`Services` headless, run ``work(services)``, close them; returns the exit code."""
     from imtui.core.config import ConfigError
-    from imtui.core.services import Services
 
     try:
-        services = Services.open(getattr(args, "config", None), headless=True)
+        services = open_services(getattr(args, "config", None))
     except ConfigError as exc:
         error(exc)
         return EXIT_USAGE

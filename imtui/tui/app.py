@@ -18,10 +18,12 @@ from textual.signal import Signal
 
 from imtui import __version__
 from imtui.core.services import Services
+from imtui.tui.app_sync import SYNC_BINDINGS, SyncActions
 from imtui.tui.dialogs import ErrorDialog, PassphraseDialog
 from imtui.tui.messages import AccountSwitched, Broadcast, ConfigReloaded, LoadSettled
 from imtui.tui.screens.accounts import AccountsScreen
 from imtui.tui.screens.customers import CustomersScreen
+from imtui.tui.screens.exportable import can_export
 from imtui.tui.screens.not_built import NotBuiltScreen
 
 THEME = "textual-dark"
@@ -79,7 +81,7 @@ AREAS = {
 AREA_KEYS = Binding.Group("areas")
 
 
-class ImtuiApp(App[None]):
+class ImtuiApp(SyncActions, App[None]):
     """imtui: Ingram Micro Cloud Marketplace in the terminal."""
 
     CSS_PATH = Path(__file__).with_name("imtui.tcss")  # absolute: a subclass elsewhere finds it too
@@ -98,6 +100,7 @@ class ImtuiApp(App[None]):
             "escape", "hide_help_panel", "Close keys", show=False, priority=True, id="app.close_keys",
             tooltip="Close the keys panel",
         ),
+        *SYNC_BINDINGS,
     ]
 
     current_account: reactive[str | None] = reactive(None)
@@ -116,6 +119,7 @@ class ImtuiApp(App[None]):
         if accounts and self.current_account is None:
             self.current_account = accounts[0].name
         self._update_subtitle()
+        self.announce_changes()
         start = self._start_in or ("customers" if accounts else "accounts")
         secrets = self.services.secrets
         if not self.services.demo and secrets.vault_exists and not secrets.vault_unlocked and not self._unlock_from_env():
@@ -184,6 +188,8 @@ class ImtuiApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "hide_help_panel":
             return bool(self.screen.query("HelpPanel"))
+        if action == "export":
+            return True if can_export(self.screen) else None
         return True
 
     def action_area(self, mode: str) -> None:
@@ -194,6 +200,7 @@ class ImtuiApp(App[None]):
         yield from super().get_system_commands(screen)
         for mode, area in AREAS.items():
             yield SystemCommand(f"Go to {area.label}", f"{area.help} (key {area.key})", partial(self.action_area, mode))
+        yield from self.sync_commands(screen)
         yield SystemCommand(
             "Reload config from disk",
             "Take config.toml as it is now, e.g. after another imtui changed it",

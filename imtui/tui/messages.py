@@ -40,3 +40,11 @@ class OrderPlaced(Broadcast):
 
 class LoadSettled(Message):
     """A screen's first big load finished (bubbles to the app, which settles the heap once)."""
+
+
+class Synced(Broadcast):
+    """A sync wrote these accounts into the snapshot: screens showing snapshot rows read them again."""
+
+    def __init__(self, accounts: list[str]) -> None:
+        super().__init__()
+        self.accounts = accounts

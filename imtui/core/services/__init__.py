@@ -9,6 +9,10 @@
 - ``services.sync`` (:mod:`.sync`): refreshing the local snapshot from the marketplace;
 - ``services.catalog`` (:mod:`.catalog`): what an account can buy, variant by variant;
 - ``services.orders`` (:mod:`.orders`): the one path for money: plans, placing (never twice), lookups, watching;
+- ``services.sync`` (:mod:`.sync`): refreshing the local snapshot from the marketplace, and what changed;
+- ``services.exports`` (:mod:`.exports`): customers, subscriptions, orders, mappings to CSV/JSON files;
+- ``services.pricing`` (:mod:`.prices`): the account markups and per-product price overrides (config);
+- ``services.reports`` (:mod:`.reports`): the cost report per client;
 - shared by the areas: ``services.snapshot`` (what was last loaded), ``services.journal`` (the audit journal),
   ``services.prices`` (the MSP's prices), ``services.now()`` / ``services.today()`` (the sandbox's clock in the
   demo, so days-left and order lookups agree with its data).
@@ -44,6 +48,9 @@ from imtui.core.services.imports import ClientImportResult, ClientsCsvImport, Ma
 from imtui.core.services.mappings import MappingBook
 from imtui.core.services.orders import OrdersArea
 from imtui.core.services.plans import OrderOutcome, OrderPlan, Outcome, PlanKind
+from imtui.core.services.exports import ExportsArea
+from imtui.core.services.prices import PricingArea
+from imtui.core.services.reports import ReportsArea
 from imtui.core.services.sync import SyncArea, SyncResult
 
 if TYPE_CHECKING:
@@ -91,6 +98,8 @@ class Services:
     _retired: list[MarketplaceClient] = field(default_factory=list)
     #: bumped by every account change, so screens built on the old list know to start afresh
     accounts_changed: int = 0
+    #: extra keyword arguments for every MarketplaceClient (tests: a sleep and clock on the sandbox's time)
+    client_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.accounts = AccountsArea(self)
@@ -99,6 +108,9 @@ class Services:
         self.sync = SyncArea(self)
         self.catalog = CatalogArea(self)
         self.orders = OrdersArea(self)
+        self.exports = ExportsArea(self)
+        self.pricing = PricingArea(self)
+        self.reports = ReportsArea(self)
         self._snapshot: Snapshot | None = None
         self._journal: Journal | None = None
         self._prices: tuple[Config, PriceBook] | None = None
@@ -219,7 +231,8 @@ class Services:
         """
         before = self.config
         after = before.model_copy(
-            update={"accounts": list(before.accounts), "clients": list(before.clients), "mappings": list(before.mappings)}
+            update={"accounts": list(before.accounts), "clients": list(before.clients), "mappings": list(before.mappings),
+                    "price_overrides": list(before.price_overrides)}
         )
         try:
             result = change(after)
@@ -249,6 +262,7 @@ class Services:
             secrets.subscription_key,
             transport=self.transport,
             now=self.now,
+            **self.client_options,
         )
 
     def client(self, name: str) -> MarketplaceClient:
@@ -257,7 +271,10 @@ class Services:
             account = self.config.account(name)
             if account is None:
                 raise ServiceError(f"There is no account called {name}.")
-            self._clients[name] = self.new_client(account, self.accounts.secrets_for(name))
+            client = self.new_client(account, self.accounts.secrets_for(name))
+            if account.requests_per_second is not None:  # the key's budget as the user knows it
+                client.budget.configure_limit(account.requests_per_second)
+            self._clients[name] = client
         return self._clients[name]
 
     def _drop_client(self, name: str | None) -> None:

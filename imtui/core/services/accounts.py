@@ -131,6 +131,7 @@ class AccountsArea:
         problems = self.problems(typed, replacing=replacing)
         if problems:
             raise ServiceError(next(iter(problems.values())))
+        previous = self.services.config.account(replacing) if replacing else None
         try:
             return AccountConfig(
                 name=typed.name.strip(),
@@ -141,6 +142,8 @@ class AccountsArea:
                 max_seats_per_order=rules.MAX_SEATS.parse(typed.max_seats),
                 max_order_total=rules.MAX_TOTAL.parse(typed.max_total),
                 markup_percent=rules.MARKUP.parse(typed.markup),
+                # not on the form: kept from the account being edited (config.toml is where it is set)
+                requests_per_second=previous.requests_per_second if previous is not None else None,
             )
         except ValidationError as exc:  # the rules above let nothing through that the model refuses
             raise ServiceError(describe_validation_error(exc)) from None

@@ -215,6 +215,23 @@ class Snapshot:
         return SubscriptionRecord(row, extra[0], lines, json.loads(extra[1]) if extra[1] else [], orders,
                                   parse_date(extra[2]))
 
+    def lines(self, account: str | None = None) -> dict[tuple[str, str], list[SubscriptionLine]]:
+        """Every subscription's product lines, by (account, subscription id), in line order: for reports
+        that need more than the main line (add-ons) without a query per subscription."""
+        where, params = _filters(("account", account))
+        money = MoneyCache()
+        out: dict[tuple[str, str], list[SubscriptionLine]] = {}
+        for a, sid, n, pid, mpn, vendor, name, q, p, pc, c, cc, e, ec, vsid in self._read(
+            "SELECT account, subscription_id, line_no, product_id, mpn, vendor, name, quantity, unit_price, "
+            "unit_price_cur, unit_cost, unit_cost_cur, extended_price, extended_price_cur, vendor_subscription_id "
+            "FROM subscription_lines" + _where(where) + " ORDER BY account, subscription_id, line_no",
+            params,
+        ):
+            out.setdefault((a, sid), []).append(SubscriptionLine(
+                n, pid, mpn, vendor, name, quantity_value(q), money.get(p, pc), money.get(c, cc), money.get(e, ec), vsid
+            ))
+        return out
+
     # ---------------------------------------------------------------- customers
 
     def customers(self, account: str | None = None, *, include_inactive: bool = True) -> list[CustomerRecord]:

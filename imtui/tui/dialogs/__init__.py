@@ -4,6 +4,7 @@ cancels, focus on Cancel. Each returns its result with ``dismiss``; ``None`` mea
 from imtui.tui.dialogs.base import Dialog
 from imtui.tui.dialogs.common import ConfirmDialog, MessageDialog, PassphraseDialog
 from imtui.tui.dialogs.errors import ErrorDialog, explain
+from imtui.tui.dialogs.export import ExportChoice, ExportDialog
 from imtui.tui.dialogs.mapping import (
     AutoMapDialog,
     ClientImportChoice,
@@ -20,6 +21,8 @@ __all__ = [
     "ConfirmDialog",
     "Dialog",
     "ErrorDialog",
+    "ExportChoice",
+    "ExportDialog",
     "MappingChoice",
     "MappingDialog",
     "MessageDialog",

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from imtui.core.api import ApiError
 from imtui.core.config import Mapping
+from imtui.core.formats.exports import ExportTable, loaded_customer_rows
 from imtui.core.matching import ClientIndex
 from imtui.core.services import CustomerPage, CustomerRow, ServiceError
 from imtui.tui.dialogs import (
@@ -26,6 +27,7 @@ from imtui.tui.dialogs import (
 )
 from imtui.tui.messages import ConfigReloaded, LoadSettled
 from imtui.tui.screens.base import AreaScreen
+from imtui.tui.screens.exportable import Exportable
 from imtui.tui.screens.customer_rows import (
     COLUMNS,
     CustomerKey,
@@ -45,10 +47,11 @@ HELP_KEYS = (
 )
 
 
-class CustomersScreen(AreaScreen):
+class CustomersScreen(AreaScreen, Exportable):
     """The mapping table: filter as you type, triage queue, auto-map, client import, undo."""
 
     TITLE = "Customers"
+    export_what = "customers"
 
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", show=False, id="customers.filter", tooltip="Filter as you type"),
@@ -207,6 +210,11 @@ class CustomersScreen(AreaScreen):
     def _update_counts(self) -> None:
         text = f"{self.table.row_count:,} of {len(self.rows):,}" + (" · unmapped only" if self.only_unmapped else "")
         self.counts.update(text)
+
+    def export_table(self) -> ExportTable:
+        """The customers shown (as filtered), for the app's export key (ctrl+e)."""
+        shown = [line.customer for line in self.table.shown_rows if isinstance(line, CustomerLine)]
+        return loaded_customer_rows(self.services.config, ((row.account, row.customer) for row in shown))
 
     def selected(self) -> CustomerRow | None:
         line = self.table.selected
