@@ -94,6 +94,9 @@ def area_bindings() -> list[Binding]:
     return bindings
 
 
+AREA_FKEYS = frozenset(f"f{number}" for number in range(1, len(AREAS) + 1))
+
+
 class ImtuiApp(App[None]):
     """imtui: Ingram Micro Cloud Marketplace in the terminal."""
 
@@ -204,9 +207,7 @@ class ImtuiApp(App[None]):
         if self.current_mode == mode:
             return
         screen = self.screen
-        if isinstance(screen, ModalScreen):
-            self.notify("Close this dialog first (esc), then switch areas.", title="Areas")
-        elif isinstance(screen, AreaScreen):
+        if isinstance(screen, AreaScreen):
             screen.confirm_leave(partial(self.switch_mode, mode))  # unsaved edits: it asks first
         else:
             self.switch_mode(mode)
@@ -240,7 +241,11 @@ class ImtuiApp(App[None]):
                 yield SystemCommand(title, help_text, callback)
 
     def on_key(self, event: events.Key) -> None:
-        """A key whose action is dimmed (check_action said None) did nothing: say why, if its screen knows."""
+        """A key that did nothing says why: an area key in a dialog, or a key whose action is dimmed
+        (check_action said None) when its screen knows why."""
+        if isinstance(self.screen, ModalScreen) and event.key in AREA_FKEYS:
+            self.notify("Close this dialog first (esc), then switch areas.", title="Areas")
+            return
         active = self.screen.active_bindings.get(event.key)
         if active is None or active.enabled:
             return

@@ -79,11 +79,12 @@ class AccountsScreen(AccountForm, AreaScreen):
                 yield Label("New account", id="form-title", classes="pane-title")
                 with VerticalScroll(id="account-form", can_focus=False):  # tab goes from the list to the fields
                     yield from self.compose_fields()
-                yield Static("", id="test-result")
-                with Horizontal(id="form-buttons"):
-                    yield Button("Test connection (ctrl+t)", id="test", compact=True)
-                    yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
-                    yield Button("New (ctrl+n)", id="new", compact=True)
+                with Vertical(id="form-foot"):  # docked under the fields: never scrolled away
+                    yield Static("", id="test-result")
+                    with Horizontal(id="form-buttons"):
+                        yield Button("Test connection (ctrl+t)", id="test", compact=True)
+                        yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
+                        yield Button("New (ctrl+n)", id="new", compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
