@@ -142,5 +142,5 @@ def check_client_name(name: str) -> str | None:
     if _CONTROL.search(name):
         return "A client name cannot hold line breaks or control characters."
     if len(name) > CLIENT_NAME_MAX:
-        return f"A client name has at most {CLIENT_NAME_MAX} characters; this one has {len(name)}."
+        return f"The client name is too long ({len(name)} characters, at most {CLIENT_NAME_MAX})."
     return None

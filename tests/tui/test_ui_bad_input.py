@@ -37,7 +37,7 @@ class TestTheTriageDialog:
             await pilot.pause()
             said = message(dialog)
             assert said.display
-            assert str(said.render()) == f"A client name has at most {CLIENT_NAME_MAX} characters; this one has {len(long_name)}."
+            assert str(said.render()) == f"The client name is too long ({len(long_name)} characters, at most {CLIENT_NAME_MAX})."
 
             await pilot.press("enter")
             await pilot.pause()
