@@ -57,7 +57,7 @@ async def close_error(app, pilot) -> ErrorDialog:
 class TestAFailedReload:
     """r, then every try of one account's list fails: its rows stay, marked stale with their age."""
 
-    async def test_keeps_the_rows_marked_stale_and_every_count_agrees(self, make_services, open_app, table_rows):
+    async def test_keeps_the_rows_marked_stale_and_every_count_agrees(self, make_services, open_app, table_rows, notifications):
         services = make_services()
         transport = flaky(services)
         async with open_app(services, start_in="customers", size=SIZE) as (app, pilot):
@@ -69,7 +69,7 @@ class TestAFailedReload:
             await app.workers.wait_for_complete()
             await pilot.pause()
             dialog = await close_error(app, pilot)
-            assert dialog.errors[0][0] == "Customers of us-demo could not be reloaded; the 48 loaded before are still shown"
+            assert dialog.errors[0][0] == "Customers of us-demo could not be reloaded (48 kept)"
 
             rows = table_rows(screen.table)
             assert len(rows) == 144 and sum(r["Account"] == "us-demo" for r in rows) == 48
@@ -78,6 +78,7 @@ class TestAFailedReload:
             assert "uk-demo: 48 · de-demo: 48" in status
             assert "144 customers, 144 unmapped" in status
             assert counts_of(screen) == "144 of 144"
+            assert "Customers reloaded: us-demo failed (48 kept), uk-demo 48, de-demo 48." in notifications(app)
 
             later(services, 5)  # the age grows as time passes (the status line is redrawn every 30 s)
             screen._show_progress()
@@ -160,7 +161,7 @@ class TestASuccessfulReload:
             rows = table_rows(screen.table)
             assert len(rows) == 144 and 0 not in shown
             assert any(r["Ingram customer"] == "Renamed Upstream Ltd" for r in rows)
-            assert "us-demo: 48 customers reloaded (no change)." in notifications(app)
+            assert "Customers reloaded: us-demo 48, uk-demo 48, de-demo 48 (none new, none gone)." in notifications(app)
             assert "reloading" not in status_of(screen)
 
 

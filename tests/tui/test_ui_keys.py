@@ -146,9 +146,15 @@ class TestKeysThatDoNothingSayWhy:
             await pilot.press("r")
             await app.workers.wait_for_complete()
             await pilot.pause()
-            said = notifications(app)
-            for name in ("us-demo", "uk-demo", "de-demo"):
-                assert f"{name}: 48 customers reloaded (no change)." in said
+            said = [n for n in notifications(app) if n.startswith("Customers reloaded")]
+            assert said == ["Customers reloaded: us-demo 48, uk-demo 48, de-demo 48 (none new, none gone)."]
+            sandbox = services.sandbox  # a customer gone at Ingram, and r again: said
+            state = sandbox.state.account("uk-demo")
+            del state.customers[next(iter(state.customers))]
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert notifications(app)[-1] == "Customers reloaded: us-demo 48, uk-demo 47 (1 gone), de-demo 48."
 
     async def test_x_on_an_unmapped_customer(self, make_services, open_app, notifications):
         async with open_app(make_services(), start_in="customers", size=SIZE) as (app, pilot):
@@ -172,7 +178,7 @@ class TestUseAccountFromThePalette:
             assert app.screen is screen
             rows = table_rows(screen.table)
             assert len(rows) == 48 and {r["Account"] for r in rows} == {"uk-demo"}
-            assert screen.scope_chip.display and str(screen.scope_chip.render()) == "uk-demo only · A: all accounts"
+            assert screen.scope_chip.display and str(screen.scope_chip.render()) == "only uk-demo · A: all"
             assert str(screen.counts.render()) == "48 of 144"
             assert "account uk-demo (uk)" in app.sub_title
 

@@ -129,6 +129,8 @@ class MappingDialog(Dialog[MappingChoice]):
         message = self.query_one("#client-name-message", Static)
         message.update(problem or "")
         message.display = bool(problem)
+        if problem:  # on a small terminal the body scrolls: bring the message into view, under the field
+            self.call_after_refresh(message.scroll_visible, animate=False)
 
     @on(OptionList.OptionSelected, "#suggestions")
     def chose(self, event: OptionList.OptionSelected) -> None:
@@ -291,6 +293,8 @@ class PathDialog(Dialog[str]):
         message = self.query_one("#dialog-error", Static)
         message.update(problem)
         message.display = bool(problem)
+        if problem:
+            self.call_after_refresh(message.scroll_visible, animate=False)
 
     def on_mount(self) -> None:
         self._say("")

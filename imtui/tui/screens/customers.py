@@ -85,6 +85,7 @@ class CustomersScreen(CustomerActions, AreaScreen):
         self._lines: dict[CustomerKey, CustomerLine] = {}  # every customer's line, one per key
         self._filter: NarrowingFilter[CustomerLine] = NarrowingFilter()
         self._skipped: set[CustomerKey] = set()  # skipped in the current triage queue
+        self._reload_notes: dict[str, str] = {}  # r: what each account's reload found ("" while it runs)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -154,6 +155,7 @@ class CustomersScreen(CustomerActions, AreaScreen):
             worker.cancel()
         self._loads.pop(name, None)
         self._configs.pop(name, None)
+        self._reload_notes.pop(name, None)
         self.rows = [r for r in self.rows if r.account != name]
         for key in [k for k in self._lines if k[0] == name]:
             del self._lines[key]
@@ -229,14 +231,27 @@ class CustomersScreen(CustomerActions, AreaScreen):
                 f"{name}: {report.summary()}. The other {self._rows_of(name):,} customers are shown.",
                 title="Customers", severity="warning", timeout=15, markup=False,
             )
-        if replacement is not None:
-            self._said_reloaded(name, before)
+        self._said_reloaded(name, before if replacement is not None else None)
 
-    def _said_reloaded(self, name: str, before: set[CustomerKey]) -> None:
+    def _said_reloaded(self, name: str, before: set[CustomerKey] | None) -> None:
+        """Note what the reload the user asked for (r) found for one account; say it all once every account
+        has answered: "Customers reloaded: us-demo 48 (2 new), uk-demo 48; none new or gone elsewhere"."""
+        if name not in self._reload_notes:
+            return  # a load nobody asked to hear about (the first, or after an account changed)
         after = {r.key for r in self.rows if r.account == name}
-        new, gone = len(after - before), len(before - after)
-        change = f"{new} new, {gone} gone" if new or gone else "no change"
-        self.notify(f"{name}: {len(after):,} customers reloaded ({change}).", title="Customers", markup=False)
+        if before is None:
+            note = f"{name} failed ({len(after):,} kept)" if self._loads[name].failure else f"{name} {len(after):,}"
+        else:
+            new, gone = len(after - before), len(before - after)
+            change = ", ".join(part for part in (f"{new} new" if new else "", f"{gone} gone" if gone else "") if part)
+            note = f"{name} {len(after):,}" + (f" ({change})" if change else "")
+        self._reload_notes[name] = note
+        if all(self._reload_notes.values()):
+            notes = list(self._reload_notes.values())
+            quiet = not any("(" in n for n in notes)
+            self._reload_notes = {}
+            text = "Customers reloaded: " + ", ".join(notes) + (" (none new, none gone)." if quiet else ".")
+            self.notify(text, title="Customers", markup=False)
 
     def _load_failed(self, name: str, load: AccountLoad, exc: ApiError | ServiceError) -> None:
         load.failed(exc)
@@ -244,12 +259,13 @@ class CustomersScreen(CustomerActions, AreaScreen):
         self.refresh_bindings()
         shown = self._rows_of(name)
         if load.stale:
-            heading = f"Customers of {name} could not be reloaded; the {shown:,} loaded before are still shown"
+            heading = f"Customers of {name} could not be reloaded ({shown:,} kept)"
         elif shown:
-            heading = f"Customers of {name} could not all be loaded; the {shown:,} that arrived are shown"
+            heading = f"Customers of {name} could not all be loaded ({shown:,} shown)"
         else:
             heading = f"Customers of {name} could not be loaded"
         self.imtui.show_error(heading, exc)
+        self._said_reloaded(name, None)
 
     def _show_progress(self) -> None:
         if not self._loads:
@@ -271,6 +287,7 @@ class CustomersScreen(CustomerActions, AreaScreen):
         if not self._loads:
             self.notify("No account yet: press F1 and add a marketplace account first.", title="Customers")
             return
+        self._reload_notes = dict.fromkeys(self._loads, "")
         for name in self._loads:
             self._start_load(name)
         self._show_progress()
@@ -346,7 +363,7 @@ class CustomersScreen(CustomerActions, AreaScreen):
         self.counts.update(text)
         self.scope_chip.display = self.scope is not None
         if self.scope is not None:
-            self.scope_chip.update(f"{self.scope} only · A: all accounts")
+            self.scope_chip.update(f"only {self.scope} · A: all")
 
     def selected(self) -> CustomerRow | None:
         line = self.table.selected
