@@ -165,7 +165,7 @@ class TestKeysThatDoNothingSayWhy:
 
 
 class TestUseAccountFromThePalette:
-    async def test_shows_only_that_accounts_customers_with_a_chip_and_a_key_back(self, make_services, open_app, table_rows):
+    async def test_shows_only_that_accounts_customers_with_a_chip_and_a_key_back(self, make_services, open_app, table_rows, notifications):
         async with open_app(make_services(), start_in="customers", size=SIZE) as (app, pilot):
             screen = app.screen
             await pilot.press("ctrl+p")
@@ -186,6 +186,9 @@ class TestUseAccountFromThePalette:
             await pilot.pause()
             assert len(table_rows(screen.table)) == 144 and not screen.scope_chip.display
             assert str(screen.counts.render()) == "144 of 144"
+            await pilot.press("A")  # again: nothing to undo, and it says so
+            await pilot.pause()
+            assert notifications(app)[-1].startswith("Every account's customers are shown already")
 
     async def test_is_not_offered_with_a_single_account(self, make_services, open_app):
         services = make_services()

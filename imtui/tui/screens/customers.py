@@ -417,11 +417,13 @@ class CustomersScreen(CustomerActions, AreaScreen):
         if action in NEED_ROWS:
             return True if self.rows else None
         if action == "all_accounts":
-            return self.scope is not None
+            return True if self.scope is not None else None
         return True
 
     def why_disabled(self, action: str) -> str | None:
         """Why a dimmed key does nothing now (said when it is pressed anyway)."""
+        if action == "all_accounts":
+            return "Every account's customers are shown already (Use account… in the palette shows one)."
         if action not in NEED_ROWS or self.rows:
             return None
         if not self._loads:
