@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -36,8 +37,24 @@ def headless(args: argparse.Namespace, work: Callable[[Services], Awaitable[int]
 
     async def run() -> int:
         try:
-            return await work(services)
+            printer = _retry_printer()
+            if printer is None:
+                return await work(services)
+            from imtui.core.api import retry_listener
+
+            with retry_listener(printer):
+                return await work(services)
         finally:
             await services.aclose()
 
     return guarded(lambda: asyncio.run(run()))
+
+
+def _retry_printer() -> Callable[[object], None] | None:
+    """On a terminal, each retry as an ``imtui:`` line on standard error ("GET /customers: retrying after
+    HTTP 503 (2 of 6) in 0.4 s…"), so a slow command is seen working; in a pipe or a log, nothing."""
+    try:
+        on_terminal = sys.stderr.isatty()
+    except (AttributeError, ValueError):  # closed or replaced by something without isatty
+        on_terminal = False
+    return error if on_terminal else None

@@ -55,9 +55,13 @@ class MarketplaceClient(ApiSession):
             raise errors.InvalidResponseError("a list answer without a data array", method="GET", path="/" + path)
         return body
 
-    def parse_rows(self, model: type[T], items: list[Any], path: str, report: ListReport | None = None) -> list[T]:
-        """Parse the rows of one page; unreadable ones are skipped into ``report`` (and logged)."""
-        return parse_rows(items, lambda row: self.parse_row(model, row, "GET", "/" + path.lstrip("/")), path, report or ListReport())
+    def parse_rows(
+        self, model: type[T], items: list[Any], path: str, report: ListReport | None = None, first_index: int = 0
+    ) -> list[T]:
+        """Parse the rows of one page (``first_index``: the page's offset in the list); unreadable ones are
+        skipped into ``report`` (and logged)."""
+        parse = lambda row: self.parse_row(model, row, "GET", "/" + path.lstrip("/"))  # noqa: E731
+        return parse_rows(items, parse, path, report if report is not None else ListReport(), first_index)
 
     # ---------------------------------------------------------------- paging
 

@@ -113,7 +113,7 @@ class AccountConfig(_ConfigModel):
 class Client(_ConfigModel):
     """One of the MSP's own client companies."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=rules.CLIENT_NAME_MAX)
     external_id: str | None = None
     group: str | None = None
     street: str | None = None

@@ -231,19 +231,19 @@ class AccountsArea:
         if store.vault_exists and store.vault_passphrase_in_env:
             raise ServiceError(
                 f"{VAULT_ENV_VAR} does not open the vault {store.paths.vault_file}, so nothing was saved: "
-                f"check the passphrase. {instead}, or add the account in the app (key 1)."
+                f"check the passphrase. {instead}, or add the account in the app (F1)."
             )
         if store.vault_exists:
             raise ServiceError(
                 f"There is no OS keyring and the vault {store.paths.vault_file} is locked, so nothing was saved: "
-                f"set {VAULT_ENV_VAR} to its passphrase. {instead}, or add the account in the app (key 1)."
+                f"set {VAULT_ENV_VAR} to its passphrase. {instead}, or add the account in the app (F1)."
             )
         passphrase = store.vault_passphrase_from_env()
         if not passphrase:
             raise ServiceError(
                 f"There is no OS keyring or unlocked vault to keep the secrets, so nothing was saved. {instead}, "
                 f"or set {VAULT_ENV_VAR} to create or open an encrypted vault, or add the account in the app "
-                "(key 1) and create the vault there (ctrl+v)."
+                "(F1) and create the vault there (ctrl+v)."
             )
         if len(passphrase) < VAULT_MIN_PASSPHRASE:
             raise ServiceError(
@@ -323,7 +323,7 @@ class AccountsArea:
         locked = store.vault_exists and not store.vault_unlocked
         if not self.services.headless:
             if locked:
-                return f"The vault is locked, so the secrets of {name} cannot be read: press 1, then ctrl+v to unlock it."
+                return f"The vault is locked, so the secrets of {name} cannot be read: press F1, then ctrl+v to unlock it."
             return (
                 f"The password and subscription key of {name} are not stored anywhere imtui can read. "
                 "Open the account and type them again."

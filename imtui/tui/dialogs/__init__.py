@@ -2,7 +2,7 @@
 cancels, focus on Cancel. Each returns its result with ``dismiss``; ``None`` means cancelled."""
 
 from imtui.tui.dialogs.base import Dialog
-from imtui.tui.dialogs.common import ConfirmDialog, MessageDialog, PassphraseDialog
+from imtui.tui.dialogs.common import ConfirmDialog, MessageDialog, PassphraseDialog, UnsavedDialog
 from imtui.tui.dialogs.errors import ErrorDialog, explain
 from imtui.tui.dialogs.export import ExportChoice, ExportDialog
 from imtui.tui.dialogs.mapping import (
@@ -28,5 +28,6 @@ __all__ = [
     "MessageDialog",
     "PassphraseDialog",
     "PathDialog",
+    "UnsavedDialog",
     "explain",
 ]
