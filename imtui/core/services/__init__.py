@@ -11,23 +11,26 @@
   ``services.prices`` (the MSP's prices), ``services.now()`` / ``services.today()`` (the sandbox's clock in the
   demo, so days-left and order lookups agree with its data).
 
-A new area (subscriptions, orders, sync) is a module here and one line in :meth:`Services.__post_init__`.
+A new area (subscriptions, orders, sync) is a module here and one ``cached_property`` on :class:`Services`
+that imports it, so it is built (and imported) on first use: opening stays as cheap as the first screen
+needs. Only what every first load uses is imported with this package (config, secrets, the API client).
 Every change to the config goes through :meth:`Services.change_config`. In demo mode it runs on the
 in-process sandbox with a throwaway config directory, so nothing is written to the user's real config.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
 from pydantic import ValidationError
 
 from imtui.core.api import MarketplaceClient
@@ -37,13 +40,15 @@ from imtui.core.paths import Paths, resolve_paths
 from imtui.core.secrets import AccountSecrets, SecretStore
 from imtui.core.services.accounts import AccountInput, AccountOutcome, AccountsArea, ConnectionReport
 from imtui.core.services.customers import CustomerPage, CustomerRow, CustomersArea
-from imtui.core.services.imports import ClientImportResult, ClientsCsvImport, MappingImportResult
-from imtui.core.services.mappings import MappingBook
-from imtui.core.services.sync import SyncArea, SyncResult
 
 if TYPE_CHECKING:
+    import httpx
+
     from imtui.core.journal import Journal
     from imtui.core.pricing import PriceBook
+    from imtui.core.services.imports import ClientImportResult, ClientsCsvImport, MappingImportResult
+    from imtui.core.services.mappings import MappingBook
+    from imtui.core.services.sync import SyncArea, SyncResult
     from imtui.core.snapshot import Snapshot
 
 __all__ = [
@@ -61,6 +66,21 @@ __all__ = [
 ]
 
 log = logging.getLogger("imtui.services")
+
+#: names this package exports from modules it imports only when they are first used (PEP 562)
+_LATER = {
+    "ClientImportResult": "imports",
+    "ClientsCsvImport": "imports",
+    "MappingImportResult": "imports",
+    "SyncResult": "sync",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LATER.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
 
 T = TypeVar("T")
 
@@ -85,11 +105,24 @@ class Services:
     def __post_init__(self) -> None:
         self.accounts = AccountsArea(self)
         self.customers = CustomersArea(self)
-        self.mappings = MappingBook(self)
-        self.sync = SyncArea(self)
         self._snapshot: Snapshot | None = None
         self._journal: Journal | None = None
         self._prices: tuple[Config, PriceBook] | None = None
+
+    # Areas no first screen needs are built on first use, so opening the services (and the app's first
+    # load) does not import them: matching and file formats, the snapshot and its refresh.
+
+    @cached_property
+    def mappings(self) -> MappingBook:
+        from imtui.core.services.mappings import MappingBook
+
+        return MappingBook(self)
+
+    @cached_property
+    def sync(self) -> SyncArea:
+        from imtui.core.services.sync import SyncArea
+
+        return SyncArea(self)
 
     # ------------------------------------------------------------ shared by the areas
 
@@ -218,7 +251,7 @@ class Services:
     def reload_config(self) -> Config:
         """Take the config as it is on disk now (after another imtui changed it); the undo history ends."""
         self.config = self.store.reload()
-        self.mappings = MappingBook(self)
+        self.__dict__.pop("mappings", None)  # a new book (no undo history) on first use
         for name in list(self._clients):
             self._drop_client(name)
         return self.config
