@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,10 +14,12 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from imtui.core.matching import AutoMapPlan, Suggestion
-from imtui.core.services import CustomerRow
 from imtui.tui.dialogs.base import Dialog
 from imtui.tui.widgets.key_help import KeyHelp, binding_help
+
+if TYPE_CHECKING:
+    from imtui.core.matching import AutoMapPlan, Suggestion
+    from imtui.core.services import CustomerRow
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import getters, on, work
 from textual.app import ComposeResult
@@ -14,14 +15,16 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
 
 from imtui.core import rules
-from imtui.core.config import AccountConfig
 from imtui.core.errors import ServiceError
-from imtui.core.secrets import AccountSecrets
 from imtui.tui.dialogs import ConfirmDialog, PassphraseDialog
-from imtui.tui.messages import ConfigReloaded
+from imtui.tui.messages import ConfigReloaded, ServicesReady
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.widgets.key_help import KeyHelp
-from imtui.core.services import AccountInput, AccountOutcome
+
+if TYPE_CHECKING:
+    from imtui.core.config import AccountConfig
+    from imtui.core.secrets import AccountSecrets
+    from imtui.core.services import AccountInput, AccountOutcome
 
 
 class Check(Validator):
@@ -130,6 +133,8 @@ class AccountsScreen(AreaScreen):
         help_keys = self.key_help(["accounts.new", "accounts.delete"], lead=[("enter", "edit")])
         self.query_one("#list-help", KeyHelp).show(help_keys)
         self.table.add_columns("Name", "Market", "Secrets", "Mode", "Username", "API URL")
+
+    def on_services_ready(self, _: ServicesReady) -> None:
         self.refresh_accounts()
         self.start_new()
 
@@ -277,6 +282,8 @@ class AccountsScreen(AreaScreen):
 
     def _draft(self) -> tuple[AccountConfig, AccountSecrets | None]:
         """The account and secrets the form describes (secrets ``None``: keep the stored ones)."""
+        from imtui.core.secrets import AccountSecrets
+
         values = {k: v.strip() for k, v in self._values().items()}
         account = self.services.accounts.build(self._typed(), replacing=self.editing)
         if values["password"] and values["subscription_key"]:
@@ -290,6 +297,8 @@ class AccountsScreen(AreaScreen):
         return account, None
 
     def _typed(self) -> AccountInput:
+        from imtui.core.services import AccountInput
+
         values = self._values()
         fields = ("name", "api_url", "marketplace", "username", "max_seats", "max_total", "markup")
         return AccountInput(read_only=self.query_one("#read_only", Checkbox).value, **{f: values[f] for f in fields})
@@ -336,6 +345,8 @@ class AccountsScreen(AreaScreen):
         if action == "leave_form":
             return not (self.query("#account-table") and self.table.has_focus)
         if action == "vault":
+            if not self.services_ready:
+                return False
             services = self.services
             return not services.demo and not services.secrets.can_persist()
         return True
@@ -379,6 +390,8 @@ class AccountsScreen(AreaScreen):
 
         def still_wanted() -> bool:  # the user may have opened another account or changed the form meanwhile
             return self.is_attached and self.editing == replacing and self._current_draft() == (account, secrets)
+
+        from imtui.core.services import AccountOutcome
 
         services = self.services
         try:

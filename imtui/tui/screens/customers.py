@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import getters, on, work
 from textual.app import ComposeResult
@@ -12,9 +13,7 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from imtui.core.api import ApiError
-from imtui.core.config import Mapping
-from imtui.core.matching import ClientIndex
-from imtui.core.services import CustomerPage, CustomerRow, ServiceError
+from imtui.core.errors import ServiceError
 from imtui.tui.dialogs import (
     AutoMapDialog,
     ClientImportChoice,
@@ -24,7 +23,7 @@ from imtui.tui.dialogs import (
     MessageDialog,
     PathDialog,
 )
-from imtui.tui.messages import ConfigReloaded, LoadSettled
+from imtui.tui.messages import ConfigReloaded, LoadSettled, ServicesReady
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.screens.customer_rows import (
     COLUMNS,
@@ -38,6 +37,11 @@ from imtui.tui.widgets.fast_table import FastTable
 from imtui.tui.widgets.key_help import KeyHelp
 from imtui.tui.widgets.table_rows import NarrowingFilter, filter_rows
 
+if TYPE_CHECKING:
+    from imtui.core.config import Mapping
+    from imtui.core.matching import ClientIndex
+    from imtui.core.services import CustomerPage, CustomerRow
+
 #: the keys the help line explains, in its order (enter, handled by the table, comes first)
 HELP_KEYS = (
     "customers.filter", "customers.next", "customers.unmapped", "customers.clear", "customers.ignore", "customers.undo",
@@ -49,6 +53,7 @@ class CustomersScreen(AreaScreen):
     """The mapping table: filter as you type, triage queue, auto-map, client import, undo."""
 
     TITLE = "Customers"
+    AUTO_FOCUS = "#mapping-table"  # as the screen first shows: cheaper than a focus() in on_mount
 
     BINDINGS = [
         Binding("slash", "focus_filter", "Filter", show=False, id="customers.filter", tooltip="Filter as you type"),
@@ -73,7 +78,7 @@ class CustomersScreen(AreaScreen):
         self.rows: list[CustomerRow] = []  # every customer loaded, in load order
         self.only_unmapped = False
         self._progress: dict[str, str] = {}
-        self._accounts_version = -1  # services.accounts_changed when the rows were built
+        self._accounts_version = -1  # services.accounts_changed when the rows were built (-1: not yet)
         self._index: ClientIndex | None = None
         self._index_clients: tuple[str, ...] = ()
         self._lines: dict[CustomerKey, CustomerLine] = {}  # every customer's line, one per key
@@ -93,13 +98,16 @@ class CustomersScreen(AreaScreen):
 
     def on_mount(self) -> None:
         self.query_one("#mapping-help", KeyHelp).show(self.key_help(HELP_KEYS, lead=[("enter", "map")]))
+        self.status.update("Opening…")
+
+    def on_services_ready(self, _: ServicesReady) -> None:
         self._fill_from_accounts()
-        self.table.focus()
 
     def on_screen_resume(self) -> None:
         # an account added, renamed or deleted meanwhile: rows of the old list would map customers of
         # accounts that no longer exist, so start from the accounts as they are now
-        if self._accounts_version != self.services.accounts_changed:
+        filled = self._accounts_version >= 0  # by on_services_ready
+        if filled and self._accounts_version != self.services.accounts_changed:
             self._clear_rows()
             self._fill_from_accounts()
 
@@ -114,6 +122,8 @@ class CustomersScreen(AreaScreen):
             self._show_progress()
 
     def _fill_from_accounts(self) -> None:
+        from imtui.core.services import CustomerRow
+
         services = self.services
         self._accounts_version = services.accounts_changed
         self._progress = {}
@@ -149,6 +159,8 @@ class CustomersScreen(AreaScreen):
                 self.post_message(LoadSettled())
 
     def _page_arrived(self, page: CustomerPage) -> None:
+        from imtui.core.services import CustomerRow
+
         had_rows = bool(self.rows)
         self._add_rows([CustomerRow(page.account, c) for c in page.customers])
         if not had_rows:
@@ -262,6 +274,8 @@ class CustomersScreen(AreaScreen):
     def _suggestions(self, row: CustomerRow):
         clients = tuple(c.name for c in self.services.config.clients)
         if self._index is None or clients != self._index_clients:
+            from imtui.core.matching import ClientIndex
+
             self._index = ClientIndex(clients)
             self._index_clients = clients
         return self._index.suggest(row.customer.name, limit=5)
