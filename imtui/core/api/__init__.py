@@ -1,14 +1,13 @@
 """The Ingram Micro Cloud Marketplace API: client, typed errors, models, rate budgets and list reports.
 
-Each name is imported from its module on first use (PEP 562), so ``from imtui.core.api import ApiError``
-loads the error types only, not httpx and the pydantic models: the app's first screen needs no more.
-A new public name is one entry in ``_WHERE``.
+Each name is imported from its module on first use (:mod:`imtui.core.lazy`), so ``from imtui.core.api
+import ApiError`` loads the error types only, not httpx and the pydantic models: the app's first screen
+needs no more. A new public name is one entry in ``_WHERE``.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from imtui.core.lazy import lazy_attributes
 
 #: public name -> the module of this package that defines it
 _WHERE = {
@@ -43,15 +42,4 @@ _WHERE = {
 
 __all__ = sorted(_WHERE)
 
-
-def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # the next lookup is an ordinary one
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__ = lazy_attributes(__name__, _WHERE)

@@ -20,7 +20,6 @@ in-process sandbox with a throwaway config directory, so nothing is written to t
 
 from __future__ import annotations
 
-import importlib
 import logging
 import shutil
 import tempfile
@@ -36,6 +35,7 @@ from pydantic import ValidationError
 from imtui.core.api import MarketplaceClient
 from imtui.core.config import AccountConfig, Client, Config, ConfigStore, describe_validation_error
 from imtui.core.errors import ServiceError
+from imtui.core.lazy import lazy_attributes
 from imtui.core.paths import Paths, resolve_paths
 from imtui.core.secrets import AccountSecrets, SecretStore
 from imtui.core.services.accounts import AccountInput, AccountOutcome, AccountsArea, ConnectionReport
@@ -67,7 +67,7 @@ __all__ = [
 
 log = logging.getLogger("imtui.services")
 
-#: names this package exports from modules it imports only when they are first used (PEP 562)
+#: names this package exports from modules it imports only when they are first used
 _LATER = {
     "ClientImportResult": "imports",
     "ClientsCsvImport": "imports",
@@ -76,11 +76,7 @@ _LATER = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LATER.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_attributes(__name__, _LATER)
 
 T = TypeVar("T")
 
