@@ -70,9 +70,14 @@ NOT_BUILT = "imtui.tui.screens.not_built:NotBuiltScreen"
 #: (imtui.tui.messages) and reacts to what concerns it, so nothing else in the app changes. Its screen
 #: is imported when the area first opens (``lazy``).
 AREAS = {
-    "accounts": Area("1", "Accounts", "Marketplace accounts: add, test, edit", lazy("imtui.tui.screens.accounts:AccountsScreen")),
+    "accounts": Area(
+        "1", "Accounts", "Marketplace accounts: add, test, edit", lazy("imtui.tui.screens.accounts:AccountsScreen")
+    ),
     "customers": Area(
-        "2", "Customers", "Ingram customers and their mapping to your clients", lazy("imtui.tui.screens.customers:CustomersScreen")
+        "2",
+        "Customers",
+        "Ingram customers and their mapping to your clients",
+        lazy("imtui.tui.screens.customers:CustomersScreen"),
     ),
     "subscriptions": Area(
         "3",

@@ -14,15 +14,6 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from imtui.core.api import ApiError
 from imtui.core.errors import ServiceError
-from imtui.tui.dialogs import (
-    AutoMapDialog,
-    ClientImportChoice,
-    ClientImportDialog,
-    MappingChoice,
-    MappingDialog,
-    MessageDialog,
-    PathDialog,
-)
 from imtui.tui.messages import ConfigReloaded, LoadSettled, ServicesReady
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.screens.customer_rows import (
@@ -39,6 +30,7 @@ from imtui.tui.widgets.table_rows import NarrowingFilter, filter_rows
 
 if TYPE_CHECKING:
     from imtui.core.config import Mapping
+    from imtui.tui.dialogs import ClientImportChoice, MappingChoice
     from imtui.core.matching import ClientIndex
     from imtui.core.services import CustomerPage, CustomerRow
 
@@ -285,6 +277,8 @@ class CustomersScreen(AreaScreen):
         current = None
         if mapping is not None:
             current = "ignored" if mapping.how == "ignored" else f"{mapping.client} ({mapping.how})"
+        from imtui.tui.dialogs import MappingDialog  # dialogs load when first opened, not with the screen
+
         dialog = MappingDialog(
             row, self._suggestions(row), [c.name for c in self.services.config.clients], current=current
         )
@@ -372,6 +366,8 @@ class CustomersScreen(AreaScreen):
                     self.refill()
                     self.notify(f"Mapped {added} customer(s) automatically.", title="Auto-map")
 
+        from imtui.tui.dialogs import AutoMapDialog
+
         self.app.push_screen(AutoMapDialog(plan), done)
 
     def action_create_clients(self) -> None:
@@ -397,9 +393,13 @@ class CustomersScreen(AreaScreen):
                 self.refill()
                 self.notify(result.summary() + ".", title="Clients")
 
+        from imtui.tui.dialogs import ClientImportDialog
+
         self.app.push_screen(ClientImportDialog(selected, len(unmapped)), done)
 
     def action_import_csv(self) -> None:
+        from imtui.tui.dialogs import MessageDialog, PathDialog
+
         def done(path: str | None) -> None:
             if not path:
                 return
