@@ -4,7 +4,6 @@ form's own flow (``services.accounts.save``): the same rules, the same test, the
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from typing import TYPE_CHECKING, TextIO
@@ -47,7 +46,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 def list_accounts(args: argparse.Namespace) -> int:
     async def work(services: Services) -> int:
         if not services.config.accounts:
-            say("No accounts yet. Add one with `imtui accounts add` or in the app (imtui, key 1).")
+            say("No accounts yet. Add one with `imtui accounts add` or in the app (imtui, F1).")
             return EXIT_OK
         rows = []
         locked = services.secrets.vault_exists and not services.secrets.vault_unlocked
@@ -72,6 +71,8 @@ def read_secrets(name: str, stdin: TextIO) -> AccountSecrets | None:
     if os.environ.get(password_var) and os.environ.get(key_var):
         return None
     if stdin.isatty():
+        import getpass  # only here: it costs the app's start-up 2 ms
+
         password = getpass.getpass("Password: ")
         key = getpass.getpass("Subscription key: ")
     else:

@@ -1,36 +1,32 @@
 """``imtui subscriptions list|show``: the subscriptions in the local snapshot, headless (``--refresh`` loads it
 first, the same way the app does: ``services.subscriptions.load``).
 
-More actions join the group from their own modules: a module named in :data:`ACTION_MODULES` has a
-``register_actions(actions, common)`` function that adds its sub-commands to ``actions`` (the group's
-sub-parsers), e.g. ``seats``, ``auto-renew``, ``cancel``.
+``seats``, ``auto-renew`` and ``cancel`` are in :mod:`imtui.cli.subscription_changes`; both modules add their
+actions to the one ``subscriptions`` group through :func:`imtui.cli.groups.group_actions`.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from imtui.cli.groups import group_actions
 from imtui.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error, say, write_rows, write_table
 from imtui.cli.session import headless
+from imtui.cli.subscription_changes import GROUP_HELP
 
 if TYPE_CHECKING:
     from imtui.core.services import Services
     from imtui.core.services.subscriptions import SubscriptionDetails
-
-#: modules (``imtui.cli.<name>``) that add sub-commands to ``imtui subscriptions``
-ACTION_MODULES: tuple[str, ...] = ()
 
 TABLE_HEADER = ("ACCOUNT", "ID", "CLIENT", "PRODUCT", "SEATS", "TERM", "BILLING", "STATUS", "RENEWAL", "DAYS",
                 "AUTO-RENEW", "PRICE", "COST", "MARGIN", "CURRENCY")
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    group = commands.add_parser("subscriptions", help="subscriptions in the local snapshot (headless)", parents=[common])
-    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = group_actions(commands, "subscriptions", GROUP_HELP, common)
     listing = actions.add_parser("list", help="list subscriptions, filtered", parents=[common])
     listing.add_argument("--account", metavar="A", help="only this account")
     listing.add_argument("--client", metavar="C", help="only this client (its name, the Ingram name, or the customer id)")
@@ -45,8 +41,6 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     show.add_argument("--account", metavar="A", help="the account (when the id is in several)")
     show.add_argument("--format", choices=("text", "json"), default="text")
     show.set_defaults(handler=show_subscription)
-    for name in ACTION_MODULES:
-        importlib.import_module(f"imtui.cli.{name}").register_actions(actions, common)
 
 
 def _days(text: str) -> int:

@@ -16,12 +16,31 @@ class Broadcast(Message, bubble=False):
     """Base of the messages the app sends to every area screen (each gets its own copy)."""
 
 
+class ServicesReady(Broadcast):
+    """The services are open (config, secrets, one client per account; in the demo, the sandbox built):
+    from now on the screen may use ``self.services``.
+
+    Every area screen hears it exactly once: when the app opens the services after its first paint (the
+    demo), on arrival; when they were open before the app ran, right after the screen's own ``on_mount``.
+    So a screen fills itself in ``on_services_ready``, never in ``compose`` or ``on_mount``.
+    """
+
+
 class ConfigReloaded(Broadcast):
     """config.toml was read again from disk (another imtui changed it): show what it holds now."""
 
 
 class AccountSwitched(Broadcast):
     """The current account changed (palette, or the accounts screen saved or deleted one)."""
+
+    def __init__(self, account: str | None) -> None:
+        super().__init__()
+        self.account = account
+
+
+class AccountChosen(Broadcast):
+    """The user chose to work with one account ("Use account X" in the palette), or with every account
+    again (``None``): screens that list several accounts show only its rows, saying so, with a key back."""
 
     def __init__(self, account: str | None) -> None:
         super().__init__()
@@ -40,3 +59,11 @@ class OrderPlaced(Broadcast):
 
 class LoadSettled(Message):
     """A screen's first big load finished (bubbles to the app, which settles the heap once)."""
+
+
+class Synced(Broadcast):
+    """A sync wrote these accounts into the snapshot: screens showing snapshot rows read them again."""
+
+    def __init__(self, accounts: list[str]) -> None:
+        super().__init__()
+        self.accounts = accounts

@@ -9,11 +9,19 @@
 - ``services.sync`` (:mod:`.sync`): refreshing the local snapshot from the marketplace;
 - ``services.subscriptions`` (:mod:`.subscriptions`, :mod:`.subscription_views`): the subscriptions as the
   browser and the CLI show them, their filters, sorting, renewals and totals;
+- ``services.catalog`` (:mod:`.catalog`): what an account can buy, variant by variant;
+- ``services.orders`` (:mod:`.orders`): the one path for money: plans, placing (never twice), lookups, watching;
+- ``services.sync`` (:mod:`.sync`): refreshing the local snapshot from the marketplace, and what changed;
+- ``services.exports`` (:mod:`.exports`): customers, subscriptions, orders, mappings to CSV/JSON files;
+- ``services.pricing`` (:mod:`.prices`): the account markups and per-product price overrides (config);
+- ``services.reports`` (:mod:`.reports`): the cost report per client;
 - shared by the areas: ``services.snapshot`` (what was last loaded), ``services.journal`` (the audit journal),
   ``services.prices`` (the MSP's prices), ``services.now()`` / ``services.today()`` (the sandbox's clock in the
   demo, so days-left and order lookups agree with its data).
 
-A new area (subscriptions, orders, sync) is a module here and one line in :meth:`Services.__post_init__`.
+A new area (subscriptions, orders, sync) is a module here and one ``cached_property`` on :class:`Services`
+that imports it, so it is built (and imported) on first use: opening stays as cheap as the first screen
+needs. Only what every first load uses is imported with this package (config, secrets, the API client).
 Every change to the config goes through :meth:`Services.change_config`. In demo mode it runs on the
 in-process sandbox with a throwaway config directory, so nothing is written to the user's real config.
 """
@@ -26,27 +34,36 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
 from pydantic import ValidationError
 
 from imtui.core.api import MarketplaceClient
 from imtui.core.config import AccountConfig, Client, Config, ConfigStore, describe_validation_error
 from imtui.core.errors import ServiceError
+from imtui.core.lazy import lazy_attributes
 from imtui.core.paths import Paths, resolve_paths
 from imtui.core.secrets import AccountSecrets, SecretStore
 from imtui.core.services.accounts import AccountInput, AccountOutcome, AccountsArea, ConnectionReport
 from imtui.core.services.customers import CustomerPage, CustomerRow, CustomersArea
-from imtui.core.services.imports import ClientImportResult, ClientsCsvImport, MappingImportResult
-from imtui.core.services.mappings import MappingBook
-from imtui.core.services.subscriptions import SubscriptionsArea
-from imtui.core.services.sync import SyncArea, SyncResult
 
 if TYPE_CHECKING:
+    import httpx
+
     from imtui.core.journal import Journal
     from imtui.core.pricing import PriceBook
+    from imtui.core.services.imports import ClientImportResult, ClientsCsvImport, MappingImportResult
+    from imtui.core.services.mappings import MappingBook
+    from imtui.core.services.catalog import CatalogArea, Variant
+    from imtui.core.services.exports import ExportsArea
+    from imtui.core.services.orders import OrdersArea
+    from imtui.core.services.plans import OrderOutcome, OrderPlan, Outcome, PlanKind
+    from imtui.core.services.prices import PricingArea
+    from imtui.core.services.reports import ReportsArea
+    from imtui.core.services.subscriptions import SubscriptionsArea
+    from imtui.core.services.sync import SyncArea, SyncResult
     from imtui.core.snapshot import Snapshot
 
 __all__ = [
@@ -58,12 +75,33 @@ __all__ = [
     "CustomerPage",
     "CustomerRow",
     "MappingImportResult",
+    "OrderOutcome",
+    "OrderPlan",
+    "Outcome",
+    "PlanKind",
     "ServiceError",
     "Services",
     "SyncResult",
+    "Variant",
 ]
 
 log = logging.getLogger("imtui.services")
+
+#: names this package exports from modules it imports only when they are first used
+_LATER = {
+    "ClientImportResult": "imports",
+    "ClientsCsvImport": "imports",
+    "MappingImportResult": "imports",
+    "SyncResult": "sync",
+    "Variant": "catalog",
+    "OrderOutcome": "plans",
+    "OrderPlan": "plans",
+    "Outcome": "plans",
+    "PlanKind": "plans",
+}
+
+
+__getattr__ = lazy_attributes(__name__, _LATER)
 
 T = TypeVar("T")
 
@@ -84,16 +122,66 @@ class Services:
     _retired: list[MarketplaceClient] = field(default_factory=list)
     #: bumped by every account change, so screens built on the old list know to start afresh
     accounts_changed: int = 0
+    #: extra keyword arguments for every MarketplaceClient (tests: a sleep and clock on the sandbox's time)
+    client_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.accounts = AccountsArea(self)
         self.customers = CustomersArea(self)
-        self.mappings = MappingBook(self)
-        self.sync = SyncArea(self)
-        self.subscriptions = SubscriptionsArea(self)
         self._snapshot: Snapshot | None = None
         self._journal: Journal | None = None
         self._prices: tuple[Config, PriceBook] | None = None
+
+    # Areas no first screen needs are built on first use, so opening the services (and the app's first
+    # load) does not import them: matching and file formats, the snapshot and its refresh.
+
+    @cached_property
+    def mappings(self) -> MappingBook:
+        from imtui.core.services.mappings import MappingBook
+
+        return MappingBook(self)
+
+    @cached_property
+    def sync(self) -> SyncArea:
+        from imtui.core.services.sync import SyncArea
+
+        return SyncArea(self)
+
+    @cached_property
+    def subscriptions(self) -> SubscriptionsArea:
+        from imtui.core.services.subscriptions import SubscriptionsArea
+
+        return SubscriptionsArea(self)
+
+    @cached_property
+    def catalog(self) -> CatalogArea:
+        from imtui.core.services.catalog import CatalogArea
+
+        return CatalogArea(self)
+
+    @cached_property
+    def orders(self) -> OrdersArea:
+        from imtui.core.services.orders import OrdersArea
+
+        return OrdersArea(self)
+
+    @cached_property
+    def exports(self) -> ExportsArea:
+        from imtui.core.services.exports import ExportsArea
+
+        return ExportsArea(self)
+
+    @cached_property
+    def pricing(self) -> PricingArea:
+        from imtui.core.services.prices import PricingArea
+
+        return PricingArea(self)
+
+    @cached_property
+    def reports(self) -> ReportsArea:
+        from imtui.core.services.reports import ReportsArea
+
+        return ReportsArea(self)
 
     # ------------------------------------------------------------ shared by the areas
 
@@ -159,11 +247,13 @@ class Services:
 
     @classmethod
     def open_demo(cls, sandbox: Any = None) -> Services:
-        """Services on the in-process sandbox, its accounts set up, in a throwaway config directory."""
+        """Services on the in-process sandbox, its accounts set up, in a throwaway config directory. The
+        sandbox's clock starts now (seconds cut off), so its order times are the world's."""
         from imtui.core.demo import demo_client_names
         from imtui.sandbox import Sandbox
+        from imtui.sandbox.clock import current_start
 
-        sandbox = sandbox or Sandbox(clock="real")
+        sandbox = sandbox or Sandbox(clock="real", start=current_start())
         home = Path(tempfile.mkdtemp(prefix="imtui-demo-"))
         paths = Paths.in_home(home).ensure()
         store = ConfigStore(paths.config_file)
@@ -209,7 +299,8 @@ class Services:
         """
         before = self.config
         after = before.model_copy(
-            update={"accounts": list(before.accounts), "clients": list(before.clients), "mappings": list(before.mappings)}
+            update={"accounts": list(before.accounts), "clients": list(before.clients), "mappings": list(before.mappings),
+                    "price_overrides": list(before.price_overrides)}
         )
         try:
             result = change(after)
@@ -222,7 +313,7 @@ class Services:
     def reload_config(self) -> Config:
         """Take the config as it is on disk now (after another imtui changed it); the undo history ends."""
         self.config = self.store.reload()
-        self.mappings = MappingBook(self)
+        self.__dict__.pop("mappings", None)  # a new book (no undo history) on first use
         for name in list(self._clients):
             self._drop_client(name)
         return self.config
@@ -239,6 +330,7 @@ class Services:
             secrets.subscription_key,
             transport=self.transport,
             now=self.now,
+            **self.client_options,
         )
 
     def client(self, name: str) -> MarketplaceClient:
@@ -247,7 +339,10 @@ class Services:
             account = self.config.account(name)
             if account is None:
                 raise ServiceError(f"There is no account called {name}.")
-            self._clients[name] = self.new_client(account, self.accounts.secrets_for(name))
+            client = self.new_client(account, self.accounts.secrets_for(name))
+            if account.requests_per_second is not None:  # the key's budget as the user knows it
+                client.budget.configure_limit(account.requests_per_second)
+            self._clients[name] = client
         return self._clients[name]
 
     def _drop_client(self, name: str | None) -> None:
@@ -263,4 +358,6 @@ class Services:
             if name:
                 self._drop_client(name)
                 self.customers.forget(name)
+                self.catalog.forget(name)
+                self.orders.forget(name)
         self.accounts_changed += 1
