@@ -13,12 +13,16 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from imtui.cli.groups import group_actions
-from imtui.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error, say, write_rows, write_table
+from imtui.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error, say, write_table
 from imtui.cli.session import headless
 from imtui.cli.subscription_changes import GROUP_HELP
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from imtui.core.formats.exports import ExportTable
     from imtui.core.services import Services
+    from imtui.core.services.subscription_views import SubscriptionView
     from imtui.core.services.subscriptions import SubscriptionDetails
 
 TABLE_HEADER = ("ACCOUNT", "ID", "CLIENT", "PRODUCT", "SEATS", "TERM", "BILLING", "STATUS", "RENEWAL", "DAYS",
@@ -72,7 +76,7 @@ def stale_warnings(services: Services, accounts: list[str] | None = None) -> Non
 
 
 def list_subscriptions(args: argparse.Namespace) -> int:
-    from imtui.core.services.subscription_views import RECORD_COLUMNS, SubscriptionFilter, as_record
+    from imtui.core.services.subscription_views import SubscriptionFilter
 
     async def work(services: Services) -> int:
         if args.account and services.config.account(args.account) is None:
@@ -85,26 +89,29 @@ def list_subscriptions(args: argparse.Namespace) -> int:
                                     account=args.account, client=args.client)
         views = services.subscriptions.list(wanted)
         if args.format == "table":
-            write_table(TABLE_HEADER, (_table_row(as_record(v)) for v in views))
-        else:
-            write_rows((as_record(v) for v in views), RECORD_COLUMNS, args.format, None)
+            write_table(TABLE_HEADER, (_table_row(v) for v in views))
+        else:  # the rows of `imtui export subscriptions`: the same columns, spreadsheet-safe cells
+            services.exports.write(export_table(services, views), args.format, None)
         return EXIT_OK if ok else EXIT_FAILED
 
     return headless(args, work)
 
 
-def _table_row(record: dict[str, Any]) -> list[object]:
-    def blank(value: object) -> object:
-        return "" if value is None else value
+def export_table(services: Services, views: Sequence[SubscriptionView]) -> ExportTable:
+    from imtui.core.formats.exports import subscription_rows
 
-    auto = record["auto_renew"]
-    status = record["status"] if record["active"] else f"{record['inactive_reason']} {record['inactive_since'] or ''}".strip()
+    return subscription_rows(services.config, services.prices, [v.row for v in views])
+
+
+def _table_row(view: SubscriptionView) -> list[object]:
+    row = view.row
+    status = row.status if view.active else f"{row.inactive_reason} {row.inactive_since or ''}".strip()
     return [
-        record["account"], record["subscription_id"], record["client"], record["product"], blank(record["seats"]),
-        record["term"], record["billing"], status, blank(record["renewal_date"]),
-        blank(record["days_left"]) if record["active"] else "", "" if auto is None else "on" if auto else "off",
-        blank(record["unit_price"]), blank(record["unit_cost"]), blank(record["margin"]),
-        blank(record["unit_price_currency"] or record["unit_cost_currency"]),
+        row.account, row.id, view.client, row.name, "" if row.seats is None else row.seats, row.term, row.billing,
+        status, row.renewal_date or "", row.days_to_renewal if view.active and row.days_to_renewal is not None else "",
+        "" if row.auto_renew is None else "on" if row.auto_renew else "off",
+        *(("" if m is None else m.amount) for m in (view.unit_price, view.unit_cost, view.margin)),
+        view.currency or "",
     ]
 
 
@@ -118,10 +125,10 @@ def show_subscription(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         stale_warnings(services, [details.view.account])
         if args.format == "json":
-            json.dump(detail_record(details), sys.stdout, indent=2, ensure_ascii=False)
+            json.dump(detail_record(services, details), sys.stdout, indent=2, ensure_ascii=False)
             sys.stdout.write("\n")
         else:
-            for line in detail_lines(details):
+            for line in detail_lines(services, details):
                 say(line)
         return EXIT_OK
 
@@ -132,16 +139,13 @@ def _money(money) -> dict[str, str] | None:
     return None if money is None else {"amount": str(money.amount), "currency": money.currency}
 
 
-def detail_record(details: SubscriptionDetails) -> dict[str, Any]:
-    """The subscription's row (as ``list --format json`` has it) with its lines, parameters and orders."""
-    from imtui.core.services.subscription_views import as_record
-
+def detail_record(services: Services, details: SubscriptionDetails) -> dict[str, Any]:
+    """The subscription's row (as ``list --format json`` and ``imtui export`` have it) with its lines,
+    parameters and orders."""
     record = details.record
-    out = as_record(details.view)
+    out = dict(export_table(services, [details.view]).rows[0])
     out.update({
-        "billing_model": record.billing_model,
-        "creation_date": _iso(record.row.creation_date), "expiration_date": _iso(record.row.expiration_date),
-        "last_modified": _iso(record.row.last_modified), "first_seen": _iso(record.first_seen),
+        "billing_model": record.billing_model, "first_seen": _iso(record.first_seen),
         "lines": [
             {"line": line.line_no, "product_id": line.product_id, "mpn": line.mpn, "vendor": line.vendor,
              "name": line.name, "quantity": _quantity(line.quantity), "unit_price": _money(line.unit_price),
@@ -160,9 +164,9 @@ def detail_record(details: SubscriptionDetails) -> dict[str, Any]:
     return out
 
 
-def detail_lines(details: SubscriptionDetails) -> list[str]:
+def detail_lines(services: Services, details: SubscriptionDetails) -> list[str]:
     """The subscription in words, one field a line, then its lines, parameters and orders."""
-    data = detail_record(details)
+    data = detail_record(services, details)
     skip = {"lines", "parameters", "orders"}
     width = max(len(k) for k in data if k not in skip)
     out = [f"{key:<{width}}  {'' if value is None else value}" for key, value in data.items() if key not in skip]

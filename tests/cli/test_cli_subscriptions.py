@@ -80,7 +80,7 @@ def test_csv_parses_back_to_the_same_rows_as_json(served, capsys):
     for text_row, json_row in zip(parsed, as_json_rows):
         assert text_row["unit_price"] == (json_row["unit_price"] or "")
         assert text_row["seats"] == ("" if json_row["seats"] is None else str(json_row["seats"]))
-        assert text_row["client"] == json_row["client"]
+        assert text_row["customer_name"] == json_row["customer_name"] and text_row["term"] == json_row["term"]
 
 
 def test_filters_by_status_term_renewal_window_and_client(served, capsys):
@@ -109,6 +109,8 @@ def test_filters_by_status_term_renewal_window_and_client(served, capsys):
     config.mappings = [Mapping(account=ACCOUNT, customer_id=customer_id, client="Zed Dental", how="manual")]
     store.save(config)
     assert listed("--client", "zed dental") == {i for i, s in subs.items() if s.customer_id == customer_id}
+    assert main(["subscriptions", "list", "--client", "Zed Dental", "--format", "json"]) == 0
+    assert {r["client"] for r in as_json(capsys)} == {"Zed Dental"}
     assert main(["subscriptions", "list", "--client", "Zed Dental"]) == 0
     assert "Zed Dental" in capsys.readouterr().out
 

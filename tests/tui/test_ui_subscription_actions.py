@@ -1,10 +1,10 @@
 """The browser's action keys wired to the money path as DESIGN.md describes ``services.orders`` (plan_seats /
 plan_auto_renew / plan_cancel → OrderPlan, place(plan) → OrderOutcome, watch(account, order_id, on_update)).
 
-The orders service is being built apart; until it is merged these tests stand in a recorder with exactly those
-signatures, to check the screen's side: which plan is asked for, that nothing is placed without the deliberate
-key, that one confirmation places once, and that the row shows the order until it ends. The end-to-end tests
-against the sandbox (seats really changed) come with the merge.
+These stand a recorder with exactly those signatures in for the orders service, to check the screen's side
+precisely: which plan is asked for, that nothing is placed without the deliberate key, that one confirmation
+places once, and that the row shows the order until it ends. The end-to-end tests against the sandbox, through
+the real ``services.orders``, are in ``test_ui_subscription_orders.py``.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ class Orders:
 
     async def plan_auto_renew(self, account, subscription_id, on):
         self.asked.append(("auto_renew", account, subscription_id, on))
-        return self._plan(PlanKind.AUTO_RENEW, account, subscription_id, f"Turn auto-renew {'on' if on else 'off'}")
+        return self._plan(PlanKind.AUTO_RENEW, account, subscription_id, f"Turn auto-renew {'on' if on else 'off'}",
+                          auto_renew=on)
 
     async def plan_cancel(self, account, subscription_id):
         self.asked.append(("cancel", account, subscription_id))
@@ -54,6 +55,8 @@ class Orders:
 
     async def place(self, plan):
         self.placed.append(plan)
+        if not plan.sends_order:  # a PATCH: done when it answers
+            return OrderOutcome(plan, Outcome.PLACED, "Auto-renew changed.")
         order = Order(id="9000001", order_number="CH000900", type="change", status="submitted")
         return OrderOutcome(plan, Outcome.PLACED, "Order CH000900 placed.", order=order)
 
@@ -115,15 +118,30 @@ class TestActionFlow:
         async with open_app(services, start_in="subscriptions", size=SIZE) as (app, pilot):
             screen = app.screen
             line = await select_active(app, pilot)
-            await pilot.press("ctrl+t")
+            await pilot.press("e")
             await pilot.pause()
-            assert orders.asked == [("auto_renew", line.view.account, line.view.id, not line.view.auto_renew)]
+            await pilot.press(*str(line.view.seats + 1), "enter")
+            await pilot.pause()
             await pilot.press("y")
             orders.release.set()
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert screen.lines[line.view.key].cells[6].value == "failed"
             assert "ended error (PF)" in str(app.screen.query_one("#error-list").query("Static").first().render())
+
+    async def test_auto_renew_is_a_patch_done_when_it_answers(self, services, open_app):
+        orders = services.orders = Orders()
+        async with open_app(services, start_in="subscriptions", size=SIZE) as (app, pilot):
+            screen = app.screen
+            line = await select_active(app, pilot)
+            await pilot.press("ctrl+t")
+            await pilot.pause()
+            assert orders.asked == [("auto_renew", line.view.account, line.view.id, not line.view.auto_renew)]
+            await pilot.press("y")
+            await app.workers.wait_for_complete()  # no watch: it would wait for the release forever
+            await pilot.pause()
+            assert [p.kind for p in orders.placed] == [PlanKind.AUTO_RENEW]
+            assert screen.lines[line.view.key].note is None
 
     async def test_a_refused_plan_places_nothing(self, services, open_app):
         orders = services.orders = Orders(refusal="Over the account's limit of 10 seats per order.")

@@ -16,7 +16,6 @@ from imtui.core.services.subscription_views import (
     SORT_COLUMNS,
     SubscriptionFilter,
     age_text,
-    as_record,
     describe_totals,
     renewals,
     sort_views,
@@ -125,13 +124,6 @@ async def test_totals_are_per_currency_and_billing_period_never_across(services)
     assert usd_monthly.margin == usd_monthly.price - usd_monthly.cost
     lines = describe_totals(found)
     assert len(lines) == 3 and lines[0].startswith("EUR ") and "a month" in lines[0]
-
-
-async def test_as_record_has_iso_terms_and_money_as_amount_and_currency(services):
-    view = next(v for v in services.subscriptions.rows() if v.unit_price and v.seats)
-    record = as_record(view)
-    assert record["term"] in ("P1M", "P1Y") and record["unit_price"] == str(view.unit_price.amount)
-    assert record["unit_price_currency"] == view.unit_price.currency and record["seats"] == view.seats
 
 
 async def test_detail_and_history_of_one_subscription(services, sandbox):

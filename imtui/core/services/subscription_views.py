@@ -8,15 +8,16 @@ function of views, so the screen and the CLI filter, sort, total and group renew
   active only;
 - :func:`sort_views` by any of :data:`SORT_COLUMNS` (unknown values last, whichever the direction);
 - :func:`renewals`: terms ending within 30/60/90 days, annual commitments apart from monthly roll-overs;
-- :func:`totals`: per currency and billing period, never summed across currencies;
-- :func:`as_record` / :data:`RECORD_COLUMNS`: one flat row for CSV and JSON (money as amount and currency).
+- :func:`totals`: per currency and billing period, never summed across currencies.
+
+CSV and JSON rows of subscriptions are the exports' (``imtui.core.formats.exports.subscription_rows``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -25,7 +26,6 @@ from imtui.core.pricing import Price
 from imtui.core.snapshot import OrderRow, SubscriptionRow
 
 __all__ = [
-    "RECORD_COLUMNS",
     "RENEWAL_WINDOWS",
     "SORT_COLUMNS",
     "PeriodTotal",
@@ -34,7 +34,6 @@ __all__ = [
     "SubscriptionView",
     "age_text",
     "amount_text",
-    "as_record",
     "describe_totals",
     "period_words",
     "renewals",
@@ -327,7 +326,7 @@ def describe_totals(found: Sequence[PeriodTotal], *, short: bool = False, margin
     return lines
 
 
-# ---------------------------------------------------------------- words and records
+# ---------------------------------------------------------------- words
 
 
 def amount_text(money: Money | None) -> str:
@@ -347,38 +346,3 @@ def age_text(age: timedelta | None) -> str:
     if seconds < 2 * 86400:
         return f"{seconds // 3600} h ago"
     return f"{seconds // 86400} days ago"
-
-
-#: the columns of ``imtui subscriptions list --format csv|json`` (and exports of the same rows)
-RECORD_COLUMNS = (
-    "account", "subscription_id", "customer_id", "customer_name", "client", "product", "mpn", "vendor",
-    "seats", "term", "billing", "status", "active", "inactive_since", "inactive_reason", "renewal_date",
-    "days_left", "auto_renew", "unit_price", "unit_price_currency", "unit_cost", "unit_cost_currency",
-    "margin", "margin_currency", "price_basis",
-)
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _money(money: Money | None) -> tuple[str | None, str | None]:
-    return (None, None) if money is None else (str(money.amount), money.currency)
-
-
-def as_record(view: SubscriptionView) -> dict[str, Any]:
-    """One flat row: ISO terms and dates, money as exact amount text and its currency, JSON-ready."""
-    r = view.row
-    price, price_cur = _money(view.unit_price)
-    cost, cost_cur = _money(view.unit_cost)
-    margin, margin_cur = _money(view.margin)
-    seats = r.seats if r.seats is None or isinstance(r.seats, int) else str(r.seats)
-    return {
-        "account": r.account, "subscription_id": r.id, "customer_id": r.customer_id,
-        "customer_name": r.customer_name, "client": view.client, "product": r.name, "mpn": r.mpn,
-        "vendor": r.vendor, "seats": seats, "term": r.term, "billing": r.billing, "status": r.status,
-        "active": view.active, "inactive_since": _iso(r.inactive_since), "inactive_reason": r.inactive_reason,
-        "renewal_date": _iso(r.renewal_date), "days_left": r.days_to_renewal, "auto_renew": r.auto_renew,
-        "unit_price": price, "unit_price_currency": price_cur, "unit_cost": cost, "unit_cost_currency": cost_cur,
-        "margin": margin, "margin_currency": margin_cur, "price_basis": view.price.basis,
-    }

@@ -11,8 +11,8 @@
 - :meth:`load`: the background refresh, which is ``services.sync.run`` (one loader for the app and the CLI);
   :meth:`freshness`: when each account was last refreshed and whether the last attempt failed;
 - :meth:`refusal`: why no change can be made to a subscription right now (read-only account, ended
-  subscription, the marketplace unreachable), in words: the screen dims its keys with it and the orders
-  service refuses the plan with the same words.
+  subscription, the marketplace unreachable at the last refresh), in words, before anything is asked of the
+  marketplace: the screen dims its keys with it. The plan (``services.orders``) checks again, fresh.
 
 Filtering, sorting, renewals and totals are plain functions in :mod:`.subscription_views`.
 """
@@ -228,8 +228,11 @@ class SubscriptionsArea:
         account = self.services.config.account(view.account)
         if account is None:
             return f"The account {view.account} is no longer configured."
-        if account.read_only:
-            return f"The account {view.account} is read-only: changes are refused (edit the account, key 1, to allow them)."
+        from imtui.core.services.order_plans import Planner
+
+        read_only = Planner.read_only(account)  # the money path's own rule and words
+        if read_only:
+            return read_only
         if not view.active:
             since = view.row.inactive_since.isoformat() if view.row.inactive_since else "?"
             return f"This subscription is {view.row.inactive_reason or 'inactive'} since {since}: there is nothing to change."

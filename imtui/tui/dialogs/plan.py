@@ -4,7 +4,8 @@ number of seats typed before a seat change is planned.
 ``PlanDialog(plan)`` shows what will happen in words and money, the warnings, and a refusal when the plan
 cannot be placed (the confirm key then does nothing). Focus starts on Cancel; confirming is ``y`` (or the
 button); a plan with ``confirm_phrase`` (a cancellation) also needs that phrase typed, and confirm stays
-inert until it matches. It returns ``True`` when confirmed, ``None`` otherwise.
+inert until it matches. It returns ``True`` when confirmed, ``None`` otherwise, and :data:`AT_RENEWAL` when a
+plan that ``offers_at_renewal`` (a decrease on an annual term) is to be planned again for the renewal date.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from imtui.core.numbers import NumberError, NumberRule
+from imtui.core.services.order_plans import Planner
 from imtui.core.services.plans import OrderPlan, PlanKind
 from imtui.core.services.subscription_views import SubscriptionView, amount_text, period_words
 from imtui.tui.dialogs.base import Dialog
@@ -38,15 +39,23 @@ CONFIRM_LABELS = {
 }
 
 
+#: PlanDialog's answer "the same change, scheduled for the renewal date"
+AT_RENEWAL = "at_renewal"
+
+
 def phrase_matches(typed: str, phrase: str) -> bool:
     """The typed confirmation equals the phrase, ignoring case and spacing."""
     return " ".join(typed.split()).casefold() == " ".join(phrase.split()).casefold()
 
 
-class PlanDialog(Dialog[bool]):
+class PlanDialog(Dialog["bool | str"]):
     """The confirmation of one plan: its sentence, money, warnings and refusal; see the module's docstring."""
 
-    BINDINGS = [Binding("y", "confirm", "Confirm", id="dialog.plan.confirm", tooltip="Place this change")]
+    BINDINGS = [
+        Binding("y", "confirm", "Confirm", id="dialog.plan.confirm", tooltip="Place this change"),
+        Binding("r", "at_renewal", "At renewal", id="dialog.plan.at_renewal",
+                tooltip="Plan the same change for the renewal date instead"),
+    ]
 
     def __init__(self, plan: OrderPlan) -> None:
         super().__init__(TITLES.get(plan.kind, "Confirm"), classes="plan-dialog")
@@ -68,10 +77,12 @@ class PlanDialog(Dialog[bool]):
         who = [f"Client {plan.client}" if plan.client else None, f"Ingram customer {plan.customer_name}",
                f"account {plan.account}", f"PO {plan.po_number}" if plan.po_number else None]
         yield Static(" · ".join(w for w in who if w), id="plan-who", classes="field-message", markup=False)
-        if plan.money:
-            width = max(len(line.label) for line in plan.money)
-            text = "\n".join(f"{line.label:<{width}}  {line.amount}" for line in plan.money)
-            yield Static(text, id="plan-money", markup=False)
+        money = [(line.label, line.text) for line in plan.money]
+        if plan.seats_before is not None and plan.seats_after is not None:
+            money.insert(0, ("Seats", f"{plan.seats_before:,} → {plan.seats_after:,}"))
+        if money:
+            width = max(len(label) for label, _ in money)
+            yield Static("\n".join(f"{label:<{width}}  {text}" for label, text in money), id="plan-money", markup=False)
         elif plan.estimate is not None and plan.estimate.total is not None:
             yield Static(f"The marketplace's estimate: {plan.estimate.total}", id="plan-money", markup=False)
         for n, warning in enumerate(plan.warnings):
@@ -86,6 +97,8 @@ class PlanDialog(Dialog[bool]):
 
     def compose_buttons(self) -> ComposeResult:
         yield from super().compose_buttons()
+        if self.plan.offers_at_renewal:
+            yield Button("At renewal instead (r)", id="at-renewal")
         yield Button(
             CONFIRM_LABELS.get(self.plan.kind, "Confirm (y)"), id="confirm",
             variant="error" if self.plan.kind == PlanKind.CANCEL else "warning", disabled=not self.can_confirm,
@@ -104,7 +117,15 @@ class PlanDialog(Dialog[bool]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "confirm":
             return True if self.can_confirm else None  # shown, dimmed: the reason is in the dialog
+        if action == "at_renewal":
+            return True if self.plan.offers_at_renewal else False
         return True
+
+    @on(Button.Pressed, "#at-renewal")
+    def action_at_renewal(self) -> None:
+        if self.plan.offers_at_renewal and not self._done:
+            self._done = True
+            self.dismiss(AT_RENEWAL)
 
     @on(Button.Pressed, "#confirm")
     def action_confirm(self) -> None:
@@ -124,21 +145,17 @@ class SeatsChoice:
     at_renewal: bool = False
 
 
-SEATS_RULE = NumberRule("The new number of seats", whole=True, positive=True)
-
-
 def seats_problem(text: str, current: int | None) -> tuple[int | None, str]:
-    """The new total typed (or None) and what to say under the field."""
+    """The new total typed (or None) and what to say under the field (the orders' own rule for seats)."""
     if not text.strip():
         return None, "Type the new total number of seats."
-    try:
-        total = SEATS_RULE.parse(text)
-    except NumberError as exc:
+    total, problem = Planner.whole_seats(text.strip(), "The new number of seats")
+    if total is None:
         hint = " To end the subscription, cancel it instead." if text.strip().lstrip("+-") == "0" else ""
-        return None, f"{exc}{hint}"
+        return None, f"{problem}{hint}"
     if current is not None and total == current:
         return None, f"It has {current:,} seats now; type a different total."
-    return int(total), ""
+    return total, ""
 
 
 class SeatsDialog(Dialog[SeatsChoice]):

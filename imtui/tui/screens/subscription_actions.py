@@ -8,20 +8,22 @@ Each goes the one way money goes (``services.orders``, DESIGN.md): plan (``plan_
 
 Whether a key applies is :meth:`SubscriptionActions.why_not`: the services' refusal (read-only account,
 ended subscription, marketplace unreachable), an order already in progress, no subscription selected.
-``check_action`` dims the keys with it, and pressing a dimmed key says the reason.
+``check_action`` dims the keys with it, and the app says the reason when a dimmed key is pressed
+(``why_disabled``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual import events, work
+from textual import work
 
 from imtui.core.api import ApiError
+from imtui.core.api.models import Order
 from imtui.core.errors import ServiceError
 from imtui.core.services.plans import OrderOutcome, OrderPlan, PlanKind
 from imtui.core.services.subscription_views import SubscriptionView
-from imtui.tui.dialogs.plan import PlanDialog, SeatsDialog
+from imtui.tui.dialogs.plan import AT_RENEWAL, PlanDialog, SeatsDialog
 from imtui.tui.messages import OrderPlaced
 
 if TYPE_CHECKING:
@@ -43,6 +45,8 @@ class SubscriptionActions:
 
     def why_not(self: SubscriptionsScreen, action: str) -> str | None:
         """Why the action cannot apply to the selected subscription now (``None``: it can)."""
+        if not self.services_ready:
+            return "Opening…"
         view = self.current_view()
         if view is None:
             return "Select a subscription first."
@@ -54,18 +58,7 @@ class SubscriptionActions:
             return f"An order is in progress on this subscription ({note}); wait until it ends."
         if action == "toggle_auto_renew" and view.auto_renew is None:
             return "The marketplace does not say whether this subscription renews automatically."
-        if getattr(self.services, "orders", None) is None:
-            return "Changing subscriptions needs the orders service (services.orders), which this build lacks."
         return None
-
-    def on_key(self: SubscriptionsScreen, event: events.Key) -> None:
-        """A dimmed action key says why it does nothing."""
-        active = self.active_bindings.get(event.key)
-        if active is not None and not active.enabled and active.binding.action in MONEY_ACTIONS:
-            reason = self.why_not(active.binding.action)
-            if reason:
-                event.stop()
-                self.notify(reason, title=active.binding.description, severity="warning", markup=False)
 
     def action_edit_seats(self: SubscriptionsScreen) -> None:
         self._start("edit_seats")
@@ -89,36 +82,49 @@ class SubscriptionActions:
     @work(group="subscription-orders", exit_on_error=False)
     async def run_change(self: SubscriptionsScreen, kind: str, view: SubscriptionView) -> None:
         plan = await self._plan(kind, view)
-        if plan is None or not await self.app.push_screen_wait(PlanDialog(plan)):
+        while plan is not None:
+            choice = await self.app.push_screen_wait(PlanDialog(plan))
+            if choice == AT_RENEWAL:  # the dialog offered the same change scheduled for the renewal date
+                plan = await self._plan(kind, view, at_renewal=True, seats=plan.seats_after)
+                continue
+            if choice is not True:
+                return
+            break
+        if plan is None:
             return
         self.set_note(view.key, "placing…")
         try:
-            outcome: OrderOutcome = await self.services.orders.place(plan)  # type: ignore[attr-defined]
+            outcome: OrderOutcome = await self.services.orders.place(plan)
         except (ApiError, ServiceError) as exc:
             self.set_note(view.key, None)
             self.imtui.show_error(f"Not placed: {plan.sentence}", exc)
             return
+        for warning in outcome.warnings:  # it may have worked, and still there is something to know
+            self.notify(warning, title=view.product, severity="warning", timeout=30, markup=False)
         if not outcome.placed:
             self.set_note(view.key, None)
             self.imtui.show_error(f"Not placed: {plan.sentence}", _outcome_words(outcome))
             return
         self.notify(outcome.message, title=view.product, markup=False)
         order = outcome.order
-        if order is None or not order.id:  # a PATCH (auto-renew) is done when it answers
+        if not plan.sends_order or order is None or not order.id:  # a PATCH (auto-renew) is done when it answers
             await self.reread(view)
             self.set_note(view.key, None)
             return
         self.imtui.broadcast(OrderPlaced(plan.account, order.id, plan.customer_id))
         await self._follow(view, plan, order.id, order.status)
 
-    async def _plan(self: SubscriptionsScreen, kind: str, view: SubscriptionView) -> OrderPlan | None:
-        orders: Any = self.services.orders  # type: ignore[attr-defined]
+    async def _plan(self: SubscriptionsScreen, kind: str, view: SubscriptionView, *, at_renewal: bool = False,
+                    seats: int | None = None) -> OrderPlan | None:
+        orders = self.services.orders
         try:
             if kind == PlanKind.SEATS:
-                choice = await self.app.push_screen_wait(SeatsDialog(view))
-                if choice is None:
-                    return None
-                return await orders.plan_seats(view.account, view.id, choice.new_total, at_renewal=choice.at_renewal)
+                if seats is None:
+                    choice = await self.app.push_screen_wait(SeatsDialog(view))
+                    if choice is None:
+                        return None
+                    seats, at_renewal = choice.new_total, choice.at_renewal
+                return await orders.plan_seats(view.account, view.id, seats, at_renewal=at_renewal)
             if kind == PlanKind.AUTO_RENEW:
                 return await orders.plan_auto_renew(view.account, view.id, not view.auto_renew)
             return await orders.plan_cancel(view.account, view.id)
@@ -130,24 +136,25 @@ class SubscriptionActions:
                       status: str) -> None:
         self.set_note(view.key, status)
 
-        def on_update(order: Any) -> None:
-            self.set_note(view.key, order.status)
+        def on_update(order: Order) -> None:
+            self.set_note(view.key, "scheduled" if order.status_code == "SC" else order.status)
 
         try:
-            final = await self.services.orders.watch(plan.account, order_id, on_update=on_update)  # type: ignore[attr-defined]
+            final = await self.services.orders.watch(plan.account, order_id, on_update=on_update)
         except (ApiError, ServiceError) as exc:
             self.set_note(view.key, "unknown")
-            self.imtui.show_error(f"Order {order_id} could not be followed; it was placed", exc)
+            self.imtui.show_error(f"Order {order_id} was placed but could not be followed", exc)
             return
         number = final.order_number or order_id
-        if final.status == "completed":
-            await self.reread(view)
+        if final.status == "completed" or not final.finished:  # done, or waiting for the renewal date (SC)
+            await self.reread(view)  # watch() put it in the snapshot: the row shows it, pending or done
             self.set_note(view.key, None)
-            self.notify(f"Order {number} completed: {plan.sentence}", title=view.product, markup=False)
+            done = "completed" if final.finished else "is scheduled for the renewal date"
+            self.notify(f"Order {number} {done}: {plan.sentence}", title=view.product, markup=False)
             return
-        self.set_note(view.key, FAILED)
+        self.set_note(view.key, FAILED if final.status == "error" else final.status)
         words = f"Order {number} ended {final.status}" + (f" ({final.status_code})" if final.status_code else "")
-        message = final.attributes.get("message") or final.attributes.get("errorMessage") if final.attributes else None
+        message = (final.attributes.get("message") or final.attributes.get("errorMessage")) if final.attributes else None
         self.imtui.show_error(f"{plan.sentence}: not done", words + (f". The marketplace said: {message}" if message else "."))
 
 

@@ -9,6 +9,7 @@ the renewals view, a details panel on enter, and the action keys of :mod:`.subsc
 from __future__ import annotations
 
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from textual import getters, on
 from textual.app import ComposeResult
@@ -27,8 +28,9 @@ from imtui.core.services.subscription_views import (
     statuses,
     totals,
 )
-from imtui.tui.messages import ConfigReloaded
+from imtui.tui.messages import AccountChosen, ConfigReloaded, ServicesReady
 from imtui.tui.screens.base import AreaScreen
+from imtui.tui.screens.exportable import Exportable
 from imtui.tui.screens.subscription_actions import MONEY_ACTIONS, SubscriptionActions
 from imtui.tui.screens.subscription_detail import SubscriptionDetailPanel
 from imtui.tui.screens.subscription_loading import SubscriptionLoading
@@ -45,6 +47,9 @@ from imtui.tui.screens.subscription_rows import (
 from imtui.tui.widgets.fast_table import FastTable
 from imtui.tui.widgets.key_help import KeyHelp
 from imtui.tui.widgets.table_rows import NarrowingFilter
+
+if TYPE_CHECKING:
+    from imtui.core.formats.exports import ExportTable
 
 Key = tuple[str, str]
 
@@ -64,8 +69,10 @@ def _cycle(options, current):
     return options[(options.index(current) + 1) % len(options)] if current in options else options[0]
 
 
-class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, SubscriptionActions, AreaScreen):
+class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, SubscriptionActions, AreaScreen, Exportable):
     """The subscription browser; see the module's docstring."""
+
+    export_what = "subscriptions"
 
     TITLE = "Subscriptions"
     AUTO_FOCUS = "#subs-table"
@@ -151,10 +158,15 @@ class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, Subscrip
 
     def on_mount(self) -> None:
         self.query_one("#subs-help", KeyHelp).show(self.key_help(HELP_KEYS, lead=[("enter", "details"), ("esc", "back")]))
-        self._set_columns()
         self._place_sidebar()
         self._show_chips()
+        self.status_line.update("Opening…")
+
+    def on_services_ready(self, _: ServicesReady) -> None:
+        """The services are open: the snapshot's rows, then the background refresh; the age grows older."""
+        self._set_columns()
         self.open_snapshot()
+        self.set_interval(30, self._show_status)  # "as of 2 min ago"
 
     def on_resize(self) -> None:
         self._place_sidebar()
@@ -403,12 +415,29 @@ class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, Subscrip
             return True if self.why_not(action) is None else None
         return True
 
+    def why_disabled(self, action: str) -> str | None:
+        """What the app says when a dimmed action key is pressed."""
+        return self.why_not(action) if action in MONEY_ACTIONS else None
+
     # ------------------------------------------------------------ news
 
     def on_screen_resume(self) -> None:
         # an account or a mapping changed meanwhile: join the rows again (names, read-only flags, prices)
         if self.opened and self._config_seen is not self.services.config:
             self.open_snapshot(then_load=False)
+
+    def on_account_chosen(self, message: AccountChosen) -> None:
+        """"Use account X" from the palette: X's subscriptions (every account's again with None)."""
+        self.set_scope((message.account,) if message.account else (), move=True)
+
+    def export_table(self) -> ExportTable | None:
+        """The subscriptions shown, filtered and ordered as shown, in ``imtui export subscriptions``' columns."""
+        from imtui.core.formats.exports import subscription_rows
+
+        shown = [line.view.row for line in self.table.shown_rows if line.view is not None]
+        if not shown:
+            return None
+        return subscription_rows(self.services.config, self.services.prices, shown)
 
     def on_config_reloaded(self, _: ConfigReloaded) -> None:
         if self.opened:
