@@ -73,23 +73,20 @@ async def _renewals(pilot: Pilot) -> None:
 
 
 async def _seat_change(pilot: Pilot) -> None:
-    """The confirmation of a seat change as the orders service plans one (its estimate made up here)."""
-    from imtui.core.services.plans import MoneyLine, OrderPlan, PlanKind
+    """The confirmation of five more seats, as the money path plans it (the marketplace's own estimate)."""
     from imtui.tui.dialogs.plan import PlanDialog
 
     await _subscriptions(pilot)
     screen = pilot.app.screen
-    screen.table.move_to("us-demo\x1f1200009")
-    view = screen.current_view()
-    plan = OrderPlan(
-        kind=PlanKind.SEATS, account=view.account, customer_id=view.customer_id, customer_name=view.customer_name,
-        client=view.client, subscription_id=view.id, po_number="IMTUI-20261120-7K3Q9A",
-        sentence=f"Change {view.product} for {view.client} from {view.seats} to {view.seats + 5} seats",
-        money=(MoneyLine("per month", view.unit_price * 5), MoneyLine("for the rest of the term", view.unit_price * 35)),
-        warnings=("The marketplace charges the new seats from today, prorated to the renewal date.",),
-    )
-    pilot.app.push_screen(PlanDialog(plan))
-    await _wait(pilot)
+    screen.table.move_to("us-demo\x1f1200009")  # an active annual subscription of the seed
+    seats = screen.current_view().seats
+    await pilot.press("e")
+    await pilot.pause()
+    await pilot.press(*str(seats + 5), "enter")
+    for _ in range(200):  # planning reads the subscription and asks for the estimate
+        await pilot.pause()
+        if isinstance(pilot.app.screen, PlanDialog):
+            break
 
 
 async def _synced_with_changes(pilot: Pilot) -> None:

@@ -39,6 +39,7 @@ CONFIRM_LABELS = {
 }
 
 
+MONEY_WIDTH = 60  # label and amount on one line of the dialog's body
 #: PlanDialog's answer "the same change, scheduled for the renewal date"
 AT_RENEWAL = "at_renewal"
 
@@ -80,9 +81,12 @@ class PlanDialog(Dialog["bool | str"]):
         money = [(line.label, line.text) for line in plan.money]
         if plan.seats_before is not None and plan.seats_after is not None:
             money.insert(0, ("Seats", f"{plan.seats_before:,} → {plan.seats_after:,}"))
-        if money:
+        if money:  # amounts in a column after the labels, unless a label is too long for one line
             width = max(len(label) for label, _ in money)
-            yield Static("\n".join(f"{label:<{width}}  {text}" for label, text in money), id="plan-money", markup=False)
+            if width + max(len(text) for _, text in money) > MONEY_WIDTH:
+                width = 0
+            yield Static("\n".join(f"{label:<{width}}  {text}" if width else f"{label}: {text}" for label, text in money),
+                         id="plan-money", markup=False)
         elif plan.estimate is not None and plan.estimate.total is not None:
             yield Static(f"The marketplace's estimate: {plan.estimate.total}", id="plan-money", markup=False)
         for n, warning in enumerate(plan.warnings):
