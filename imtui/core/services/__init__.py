@@ -7,6 +7,8 @@
 - ``services.customers`` (:mod:`.customers`): loading customers, the ones loaded this session;
 - ``services.mappings`` (:mod:`.mappings`, :mod:`.imports`): clients and mappings, undo, imports;
 - ``services.sync`` (:mod:`.sync`): refreshing the local snapshot from the marketplace;
+- ``services.orders_view`` (:mod:`.order_reads`): orders from the snapshot, their details, live news;
+- ``services.journal_view`` (:mod:`.journal_view`): the journal's entries, its check, one client's export;
 - shared by the areas: ``services.snapshot`` (what was last loaded), ``services.journal`` (the audit journal),
   ``services.prices`` (the MSP's prices), ``services.now()`` / ``services.today()`` (the sandbox's clock in the
   demo, so days-left and order lookups agree with its data).
@@ -38,7 +40,9 @@ from imtui.core.secrets import AccountSecrets, SecretStore
 from imtui.core.services.accounts import AccountInput, AccountOutcome, AccountsArea, ConnectionReport
 from imtui.core.services.customers import CustomerPage, CustomerRow, CustomersArea
 from imtui.core.services.imports import ClientImportResult, ClientsCsvImport, MappingImportResult
+from imtui.core.services.journal_view import JournalView
 from imtui.core.services.mappings import MappingBook
+from imtui.core.services.order_reads import OrderReads
 from imtui.core.services.sync import SyncArea, SyncResult
 
 if TYPE_CHECKING:
@@ -90,6 +94,9 @@ class Services:
         self._snapshot: Snapshot | None = None
         self._journal: Journal | None = None
         self._prices: tuple[Config, PriceBook] | None = None
+        # reads of the orders and journal screens and CLI (placing orders is ``orders``, the money path)
+        self.orders_view = OrderReads(self)
+        self.journal_view = JournalView(self)
 
     # ------------------------------------------------------------ shared by the areas
 

@@ -34,7 +34,13 @@ from imtui.core.snapshot.records import (
     parse_instant,
     quantity_value,
 )
-from imtui.core.snapshot.writer import AccountUpdate, write_failure, write_linked_orders, write_update
+from imtui.core.snapshot.writer import (
+    AccountUpdate,
+    write_failure,
+    write_linked_orders,
+    write_orders_read,
+    write_update,
+)
 
 FILE_NAME = "snapshot.db"
 LOCK_NAME = "sync.lock"
@@ -142,6 +148,17 @@ class Snapshot:
         conn = schema.connect(self.path)
         try:
             write_linked_orders(conn, account, orders, subscription_id, now)
+        finally:
+            conn.close()
+
+    def store_orders(self, account: str, orders: list[Order], *, details: set[str], now: datetime) -> None:
+        """Store orders read one by one (list rows, and the details named in ``details``) in one
+        transaction: how the orders screen keeps unfinished orders up to date between refreshes."""
+        conn = schema.connect(self.path)
+        try:
+            write_orders_read(conn, account, orders, details, now)
+        except sqlite3.Error as exc:
+            raise schema.SnapshotError(f"could not write the snapshot {self.path}: {exc}") from exc
         finally:
             conn.close()
 

@@ -227,6 +227,19 @@ def write_linked_orders(conn: sqlite3.Connection, account: str, orders: list[Ord
         raise
 
 
+def write_orders_read(conn: sqlite3.Connection, account: str, orders: list[Order], detail_ids: set[str],
+                      at: datetime) -> None:
+    """Orders read on their own (list rows, and details for ``detail_ids``), in their own transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        store_orders(conn, account, orders, detail_ids, at)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
 # ---------------------------------------------------------------- the run, its changes, the sync state
 
 
