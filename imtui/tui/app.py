@@ -22,7 +22,9 @@ from imtui.tui.dialogs import ErrorDialog, PassphraseDialog
 from imtui.tui.messages import AccountSwitched, Broadcast, ConfigReloaded, LoadSettled
 from imtui.tui.screens.accounts import AccountsScreen
 from imtui.tui.screens.customers import CustomersScreen
+from imtui.tui.screens.journal import JournalScreen
 from imtui.tui.screens.not_built import NotBuiltScreen
+from imtui.tui.screens.orders import OrdersScreen
 
 THEME = "textual-dark"
 
@@ -53,24 +55,8 @@ AREAS = {
             "term (P1M/P1Y), status, renewal, price, cost and margin, and change seats, auto-renew and cancel.",
         ),
     ),
-    "orders": Area(
-        "4",
-        "Orders",
-        "Orders placed and their progress",
-        partial(
-            NotBuiltScreen,
-            "Orders",
-            "It will browse the catalog, estimate and place orders, and follow each order live until it completes.",
-        ),
-    ),
-    "journal": Area(
-        "5",
-        "Journal",
-        "The audit journal of every change",
-        partial(
-            NotBuiltScreen, "Journal", "It will show the audit journal: every change made, by whom, when and at what price."
-        ),
-    ),
+    "orders": Area("4", "Orders", "Orders placed and their progress", OrdersScreen),
+    "journal": Area("5", "Journal", "The audit journal of every change", JournalScreen),
 }
 
 

@@ -125,7 +125,7 @@ class Services:
         if self._journal is None:
             from imtui.core.journal import Journal
 
-            self._journal = Journal(self.paths.journal_file)
+            self._journal = Journal(self.paths.journal_file, clock=self.now)  # the sandbox's time in the demo
         for account in self.config.accounts:  # accounts added since are registered too (cheap: a set)
             found = self.secrets.get(account.name)
             if found is not None:

@@ -21,7 +21,9 @@ if TYPE_CHECKING:  # the journal module is imported when first used, not when im
     from imtui.core.journal import Entry, JournalFilter, Verification
     from imtui.core.services import Services
 
-__all__ = ["EXPORT_FORMATS", "LIST_COLUMNS", "ExportResult", "JournalView", "entry_columns", "filter_choices"]
+__all__ = [
+    "EXPORT_FORMATS", "LIST_COLUMNS", "ExportResult", "JournalView", "chain_words", "describe_entry", "entry_columns", "filter_choices",
+]
 
 EXPORT_FORMATS = ("csv", "json")
 #: the columns of the journal's list (the CLI's table, the screen's table), in order
@@ -56,6 +58,41 @@ def filter_choices(entries: Iterable[Entry]) -> dict[str, list[str]]:
             if value:
                 values.add(value)
     return {name: sorted(values, key=str.casefold) for name, values in seen.items()}
+
+
+def chain_words(result: Verification) -> str:
+    """The chain's state in one line for the screen: intact with its count, or the first broken line."""
+    if result.ok:
+        noun = "entry" if result.entries == 1 else "entries"
+        return f"Hash chain intact: {result.entries} {noun}, none edited, deleted or reordered."
+    return result.summary()
+
+
+def describe_entry(entry: Entry) -> list[str]:
+    """Every field of an entry in words, line by line (what the journal screen shows on enter)."""
+    customer = " ".join(p for p in (entry.customer_name, f"({entry.customer_id})" if entry.customer_id else "") if p)
+    order = " ".join(p for p in (entry.order_number, f"(id {entry.order_id})" if entry.order_id else "") if p)
+    fields = [
+        ("Time", entry.time.replace("T", " ").replace("Z", " UTC")),
+        ("Action", entry.action),
+        ("Outcome", entry.outcome),
+        ("Account", entry.account),
+        ("Client", entry.client),
+        ("Customer", customer),
+        ("Order", order),
+        ("PO number", entry.po_number),
+        ("Correlation id", entry.correlation_id),
+        ("Error", entry.error),
+        ("Estimate shown", entry.estimate),
+    ]
+    out = [f"{label:<15} {value}" for label, value in fields if value]
+    if entry.asked:
+        out.append("What was asked")
+        out += [f"  {key} = {value}" for key, value in entry.asked.items()]
+    by = " ".join(p for p in (entry.user, f"on {entry.host}" if entry.host else "") if p)
+    out.append(f"{'By':<15} {by or 'unknown'}" + (f", imtui {entry.version}" if entry.version else ""))
+    out.append(f"{'Entry':<15} {entry.seq}, hash {entry.hash[:16]}…, previous {entry.prev[:16]}…")
+    return out
 
 
 @dataclass(frozen=True)

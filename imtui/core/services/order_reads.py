@@ -239,19 +239,19 @@ def describe(view: OrderView, entries: Sequence[Entry] = (), *, lines_note: str 
     customer = view.customer_name or view.customer_id or "unknown"
     if view.customer_name and view.customer_id:
         customer += f" ({view.customer_id})"
-    out = [
-        f"Order {view.number or view.id} (id {view.id}), account {view.account}",
-        f"  Type        {view.type}",
-        f"  Status      {view.status_text}" + (f": {view.status_meaning}" if view.status_meaning else ""),
-        f"  Created     {view.created_text + ' UTC' if view.created_at else 'unknown'}",
-        f"  Updated     {view.updated_text + ' UTC' if view.updated_at else 'not yet provisioned'}",
-        f"  PO number   {view.po_number or ('none' if view.details_loaded else 'unknown until the detail is read')}",
-        f"  Customer    {customer}",
-        f"  Client      {view.client or 'not mapped to a client'}",
-        f"  Total       {view.total if view.total is not None else 'unknown'}",
+    fields = [
+        ("Type", view.type),
+        ("Status", view.status_text + (f": {view.status_meaning}" if view.status_meaning else "")),
+        ("Created", view.created_text + " UTC" if view.created_at else "unknown"),
+        ("Updated", view.updated_text + " UTC" if view.updated_at else "not yet provisioned"),
+        ("PO number", view.po_number or ("none" if view.details_loaded else "unknown until the detail is read")),
+        ("Customer", customer),
+        ("Client", view.client or "not mapped to a client"),
+        ("Total", str(view.total) if view.total is not None else "unknown"),
+        ("Subscription", view.subscription_id),
     ]
-    if view.subscription_id:
-        out.append(f"  Subscription {view.subscription_id}")
+    out = [f"Order {view.number or view.id} (id {view.id}), account {view.account}"]
+    out += [f"  {label:<13}{value}" for label, value in fields if value]
     out.append("Lines" + (" (quantity: the signed change in seats)" if view.type == "change" else ""))
     if lines_note:
         out.append(f"  {lines_note}")
