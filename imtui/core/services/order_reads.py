@@ -239,19 +239,9 @@ def describe(view: OrderView, entries: Sequence[Entry] = (), *, lines_note: str 
     customer = view.customer_name or view.customer_id or "unknown"
     if view.customer_name and view.customer_id:
         customer += f" ({view.customer_id})"
-    fields = [
-        ("Type", view.type),
-        ("Status", view.status_text + (f": {view.status_meaning}" if view.status_meaning else "")),
-        ("Created", view.created_text + " UTC" if view.created_at else "unknown"),
-        ("Updated", view.updated_text + " UTC" if view.updated_at else "not yet provisioned"),
-        ("PO number", view.po_number or ("none" if view.details_loaded else "unknown until the detail is read")),
-        ("Customer", customer),
-        ("Client", view.client or "not mapped to a client"),
-        ("Total", str(view.total) if view.total is not None else "unknown"),
-        ("Subscription", view.subscription_id),
-    ]
-    out = [f"Order {view.number or view.id} (id {view.id}), account {view.account}"]
-    out += [f"  {label:<13}{value}" for label, value in fields if value]
+    customer += f", client {view.client}" if view.client else ", not mapped to a client"
+    status = view.status_text + (f": {view.status_meaning}" if view.status_meaning else "")
+    out = [f"Order {view.number or view.id} (id {view.id}), account {view.account}: {view.type}, {status}"]
     out.append("Lines" + (" (quantity: the signed change in seats)" if view.type == "change" else ""))
     if lines_note:
         out.append(f"  {lines_note}")
@@ -262,6 +252,16 @@ def describe(view: OrderView, entries: Sequence[Entry] = (), *, lines_note: str 
                  str(line.price) if line.price is not None else "price unknown",
                  f"subscription {line.subscription_id}" if line.subscription_id else ""]
         out.append("  " + "  ".join(p for p in parts if p))
+    created = view.created_text + " UTC" if view.created_at else "unknown"
+    updated = view.updated_text + " UTC" if view.updated_at else "not provisioned yet"
+    fields = [
+        ("Total", str(view.total) if view.total is not None else "unknown"),
+        ("Customer", customer),
+        ("PO number", view.po_number or ("none" if view.details_loaded else "unknown until the detail is read")),
+        ("Created", f"{created}, updated {updated}"),
+        ("Subscription", view.subscription_id),
+    ]
+    out += [f"{label:<14}{value}" for label, value in fields if value]
     if entries:
         out.append("Journal")
         for entry in entries:

@@ -13,7 +13,8 @@ from imtui.tui.widgets.table_rows import Cell, ColumnSpec, TableRow
 if TYPE_CHECKING:
     from imtui.core.journal import Entry
 
-#: time, action and outcome never give way; the PO and correlation id go first on a narrow terminal
+#: time, client, action and outcome never give way; on a narrow terminal the PO goes first, then the account,
+#: the error, the customer, the correlation id, the order (the entry's detail shows them all)
 JOURNAL_COLUMNS = (
     ColumnSpec("time", "Time (UTC)", width=19),
     ColumnSpec("account", "Account", width=7, priority=1),
@@ -21,9 +22,9 @@ JOURNAL_COLUMNS = (
     ColumnSpec("customer", "Customer", share=3, min_width=10, priority=3),
     ColumnSpec("action", "Action", width=23),
     ColumnSpec("outcome", "Outcome", width=9),
-    ColumnSpec("order", "Order", width=9, priority=4),
+    ColumnSpec("order", "Order", width=9, priority=5),
     ColumnSpec("po_number", "PO", width=14, priority=0),
-    ColumnSpec("correlation_id", "Correlation id", width=14, priority=0),
+    ColumnSpec("correlation_id", "Correlation id", width=14, priority=4),
     ColumnSpec("error", "Error", share=4, min_width=10, priority=2),
 )
 
