@@ -22,9 +22,7 @@ from imtui.tui.dialogs import ErrorDialog, PassphraseDialog
 from imtui.tui.messages import AccountSwitched, Broadcast, ConfigReloaded, LoadSettled
 from imtui.tui.screens.accounts import AccountsScreen
 from imtui.tui.screens.customers import CustomersScreen
-from imtui.tui.screens.journal import JournalScreen
 from imtui.tui.screens.not_built import NotBuiltScreen
-from imtui.tui.screens.orders import OrdersScreen
 
 THEME = "textual-dark"
 
@@ -37,6 +35,18 @@ class Area:
     label: str
     help: str
     screen: Callable[[], Screen]
+
+
+def _orders_screen() -> Screen:
+    from imtui.tui.screens.orders import OrdersScreen  # imported when first shown: imtui opens faster
+
+    return OrdersScreen()
+
+
+def _journal_screen() -> Screen:
+    from imtui.tui.screens.journal import JournalScreen  # imported when first shown (with the journal)
+
+    return JournalScreen()
 
 
 #: the areas, in key order. A new area is one entry here: its screen hears the app's broadcasts
@@ -55,8 +65,8 @@ AREAS = {
             "term (P1M/P1Y), status, renewal, price, cost and margin, and change seats, auto-renew and cancel.",
         ),
     ),
-    "orders": Area("4", "Orders", "Orders placed and their progress", OrdersScreen),
-    "journal": Area("5", "Journal", "The audit journal of every change", JournalScreen),
+    "orders": Area("4", "Orders", "Orders placed and their progress", _orders_screen),
+    "journal": Area("5", "Journal", "The audit journal of every change", _journal_screen),
 }
 
 

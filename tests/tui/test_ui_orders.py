@@ -8,9 +8,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from imtui.core.api.models import OrderRequest, Period
 from imtui.core.services.plans import OrderOutcome, OrderPlan, Outcome, PlanKind
 from imtui.tui.dialogs import ConfirmDialog
 from imtui.tui.dialogs.pick import PickDialog
+from imtui.tui.messages import OrderPlaced
 from imtui.tui.screens.orders import OrdersScreen
 
 
@@ -31,8 +33,9 @@ async def wait_for(pilot, condition, *, tries: int = 100) -> bool:
     return condition()
 
 
-def row_of(screen, number: str, table_rows) -> dict[str, str]:
-    return next(r for r in table_rows(screen.table) if r["Order"] == number)
+def row_of(screen, number: str, table_rows, account: str | None = None) -> dict[str, str]:
+    """The row of an order (numbers repeat across accounts: name the account when several are shown)."""
+    return next(r for r in table_rows(screen.table) if r["Order"] == number and account in (None, r["Account"]))
 
 
 async def show_only(pilot, screen, text: str) -> None:
@@ -165,6 +168,34 @@ class TestLive:
             assert order_reads() == hidden
             await pilot.press("4")
             assert await wait_for(pilot, lambda: order_reads() > hidden)
+
+
+class TestNews:
+    async def test_an_order_placed_elsewhere_is_listed_and_followed_to_completion(
+        self, make_services, open_app, sandbox, table_rows, monkeypatch
+    ):
+        """What the money path does after placing: broadcast OrderPlaced; the orders screen reads the order."""
+        monkeypatch.setattr(OrdersScreen, "poll_first", 0.02)
+        monkeypatch.setattr(OrdersScreen, "poll_most", 0.05)
+        services = make_services()
+        await services.sync.run()
+        st = sandbox.state.account("us-demo")
+        product = next(o.lines[0].product for o in st.order_list if o.type == "sales" and o.lines and o.lines[0].product)
+        period = Period(type=product.subscription_period[0], duration=product.subscription_period[1])
+        billing = Period(type=product.billing_period[0], duration=product.billing_period[1])
+        async with open_app(services, start_in="orders") as (app, pilot):
+            screen = app.screen
+            order = await services.client("us-demo").place_order(OrderRequest.sales(
+                "1000101", product.mpn, 3, subscription_period=period, billing_period=billing, po_number="IMTUI-T-1"))
+            app.broadcast(OrderPlaced("us-demo", order.id, "1000101"))
+            mine = (order.order_number, "us-demo")
+            assert await wait_for(pilot, lambda: any((r["Order"], r["Account"]) == mine for r in table_rows(screen.table)))
+            row = row_of(screen, *mine[:1], table_rows, "us-demo")
+            assert row["Status"] in ("submitted (NW)", "processing (AS)") and row["PO"] == "IMTUI-T-1"
+            sandbox.clock.advance(10)  # the sandbox completes an order 6 s after it was placed
+            assert await wait_for(
+                pilot, lambda: row_of(screen, order.order_number, table_rows, "us-demo")["Status"] == "completed (CP)"
+            )
 
 
 @dataclass

@@ -13,16 +13,17 @@ from imtui.tui.widgets.table_rows import Cell, ColumnSpec, TableRow
 if TYPE_CHECKING:
     from imtui.core.services.order_reads import OrderView
 
-#: order number, status, client and total never give way; on a narrow terminal the account goes first
-#: (its width: ``table_rows.with_account_width``), then the update time, the PO, the creation time, the Ingram name, the type
+#: order number, status, client and total never give way; on a narrow terminal the update time goes first,
+#: then the PO, the account (its width: ``table_rows.with_account_width``), the creation time, the Ingram
+#: name, the type (the detail shows them all)
 ORDER_COLUMNS = (
-    ColumnSpec("account", "Account", width=7, priority=0),
+    ColumnSpec("account", "Account", width=7, priority=2),
     ColumnSpec("number", "Order", width=9),
     ColumnSpec("type", "Type", width=12, priority=5),
     ColumnSpec("status", "Status", width=15),
     ColumnSpec("created", "Created (UTC)", width=16, priority=3),
-    ColumnSpec("updated", "Updated", width=16, priority=1),
-    ColumnSpec("po", "PO", width=14, priority=2),
+    ColumnSpec("updated", "Updated", width=16, priority=0),
+    ColumnSpec("po", "PO", width=14, priority=1),
     ColumnSpec("client", "Client", share=3, min_width=10),
     ColumnSpec("customer", "Ingram customer", share=3, min_width=12, priority=4),
     ColumnSpec("total", "Total".rjust(14), width=14),  # TOTAL_WIDTH

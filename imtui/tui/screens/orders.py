@@ -22,7 +22,7 @@ from imtui.core.api import ApiError
 from imtui.core.errors import ServiceError
 from imtui.core.order_words import ORDER_STATUSES, ORDER_TYPES, UNFINISHED
 from imtui.core.services.order_reads import Backoff, CustomerChoice, OrderFilter, OrderView, describe
-from imtui.core.snapshot import SnapshotBusyError, SnapshotError
+from imtui.core.snapshot import SnapshotBusyError, SnapshotError, SyncState
 from imtui.tui.dialogs import ConfirmDialog, MessageDialog, explain
 from imtui.tui.dialogs.pick import PickDialog
 from imtui.tui.messages import ConfigReloaded, OrderPlaced
@@ -91,6 +91,7 @@ class OrdersScreen(AreaScreen):
         self._refreshing = False
         self._entries: dict[tuple[str, str], list] = {}  # the journal's entries about the order in the pane
         self._detail_note = ""
+        self._sync_state: dict[str, SyncState] = {}  # when each account was last refreshed
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -188,8 +189,7 @@ class OrdersScreen(AreaScreen):
         await self._read_rows()
         self._ensure_polling()
         if refresh_new:
-            state = await asyncio.to_thread(self.services.snapshot.sync_state)
-            never = [a.name for a in self.services.config.accounts if a.name not in state]
+            never = [a.name for a in self.services.config.accounts if a.name not in self._sync_state]
             if never:
                 await self._refresh(never)
 
@@ -198,6 +198,7 @@ class OrdersScreen(AreaScreen):
         where = OrderFilter(account=scope.account, customer_id=scope.id) if scope else None
         try:
             views = await asyncio.to_thread(self.services.orders_view.rows, where)
+            self._sync_state = await asyncio.to_thread(self.services.snapshot.sync_state)
         except SnapshotError as exc:
             self.status.update(f"The snapshot cannot be read: {exc}")
             return
@@ -206,6 +207,7 @@ class OrdersScreen(AreaScreen):
         self.views = views
         self._version += 1
         self.refill()
+        self._show_status()
         if self.shown_key is not None and (view := self._view(self.shown_key)) is not None:
             self._show_detail(view, self._detail_note)
 
@@ -229,9 +231,9 @@ class OrdersScreen(AreaScreen):
         )
 
     def refill(self) -> None:
+        """Show the rows the filters keep (on each keystroke: nothing else is read)."""
         self.table.replace_rows(self._visible())
         self._update_counts()
-        self._show_status()
         self.refresh_bindings()
 
     def _update_counts(self) -> None:
@@ -251,7 +253,7 @@ class OrdersScreen(AreaScreen):
         else:
             ages = []
             now = self.services.now()
-            for name, state in self.services.snapshot.sync_state().items():
+            for name, state in self._sync_state.items():
                 if state.last_sync_at is not None:
                     minutes = max(0, int((now - state.last_sync_at).total_seconds() // 60))
                     ages.append(f"{name} {minutes} min ago" if minutes < 120 else f"{name} {minutes // 60} h ago")
