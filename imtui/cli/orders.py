@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from imtui.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error, hint, say, write_rows, write_table
@@ -49,6 +50,24 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     withdraw.add_argument("--account", metavar="A", help="the account that holds it")
     withdraw.add_argument("--yes", action="store_true", help="withdraw it; without --yes only say what would happen")
     withdraw.set_defaults(handler=withdraw_order)
+
+
+def _headless(args: argparse.Namespace, work: Callable[[Services], Awaitable[int]]) -> int:
+    """``session.headless``, and a snapshot that is busy (another sync) or unusable said in one line."""
+
+    async def run(services: Services) -> int:
+        from imtui.core.snapshot import SnapshotBusyError, SnapshotError
+
+        try:
+            return await work(services)
+        except SnapshotBusyError as exc:
+            error(f"{exc}")
+            return EXIT_FAILED
+        except SnapshotError as exc:
+            error(f"{exc}")
+            return EXIT_USAGE
+
+    return headless(args, run)
 
 
 def _check_account(services: Services, account: str | None) -> None:
@@ -93,7 +112,7 @@ def list_orders(args: argparse.Namespace) -> int:
             write_rows((v.to_dict() for v in views), ORDER_COLUMNS, "json", None)
         return code
 
-    return headless(args, work)
+    return _headless(args, work)
 
 
 def _table_row(view: OrderView) -> tuple[str, ...]:
@@ -145,10 +164,12 @@ def show_order(args: argparse.Namespace) -> int:
                 say(line)
         return EXIT_OK
 
-    return headless(args, work)
+    return _headless(args, work)
 
 
 def withdraw_order(args: argparse.Namespace) -> int:
+    from imtui.core.api import ApiError
+
     async def work(services: Services) -> int:
         _check_account(services, args.account)
         view, problem = await _find(services, args.order, args.account)
@@ -166,6 +187,8 @@ def withdraw_order(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         plan = await money.plan_withdraw(view.account, view.id)
         say(plan.sentence)
+        for line in plan.money:
+            say(f"  {line}")
         for warning in plan.warnings:
             say(f"Warning: {warning}")
         if plan.refusal:
@@ -176,8 +199,12 @@ def withdraw_order(args: argparse.Namespace) -> int:
             return EXIT_OK
         outcome = await money.place(plan)
         say(outcome.message + (f" (correlation id {outcome.correlation_id})" if outcome.correlation_id else ""))
+        try:  # the snapshot says how the order stands now (the list and the screen read it)
+            await services.orders_view.detail(view.account, view.id)
+        except ApiError as exc:
+            error(f"the order's new state could not be read ({exc}); `imtui orders list --refresh` will show it")
         if outcome.placed:
             return EXIT_OK
         return EXIT_UNKNOWN if outcome.outcome == "unknown" else EXIT_FAILED
 
-    return headless(args, work)
+    return _headless(args, work)

@@ -15,6 +15,7 @@ from imtui.core.paths import resolve_paths
 from imtui.core.services import Services
 from imtui.sandbox import Sandbox
 from imtui.sandbox.server import serve, served_base_url
+from tests.support import with_money_path
 
 
 @pytest.fixture
@@ -103,6 +104,12 @@ class TestOrdersList:
         assert code == 0 and out.splitlines()[0].startswith("ACCOUNT") and len(out.splitlines()) == 1
         assert "imtui: hint:" in err and "--refresh" in err
 
+    def test_a_refresh_while_another_sync_runs_is_refused_in_one_line(self, served, capsys):
+        other = Services.open(headless=True)
+        with other.snapshot.lock():
+            code, out, err = run(capsys, "orders", "list", "--refresh")
+        assert code == 1 and err.startswith("imtui:") and "Traceback" not in err and out == ""
+
     def test_bad_filters_are_one_line_and_exit_2(self, served, capsys):
         code, _, err = run(capsys, "orders", "list", "--status", "done")
         assert code == 2 and err.startswith("imtui:") and "--status" in err
@@ -154,6 +161,26 @@ class TestOrdersWithdraw:
             assert code == 0 and "Dry run" in out
         else:  # before services.orders lands: said, and nothing sent either
             assert code == 1 and "money path" in err
+
+    def test_with_yes_the_order_is_withdrawn_once_through_the_money_path(self, served, capsys, monkeypatch):
+        opened = Services.__post_init__
+
+        def with_orders(self):
+            opened(self)
+            with_money_path(self)
+
+        monkeypatch.setattr(Services, "__post_init__", with_orders)
+        assert run(capsys, "orders", "list", "--refresh", "--format", "csv")[0] == 0
+        now = served.clock.now()
+        stuck = next(o for o in served.state.account("uk-demo").order_list
+                     if o.type == "sales" and o.status_at(now)[0] == "processing")
+        before = len(served.requests)
+        code, out, _ = run(capsys, "orders", "withdraw", stuck.number, "--account", "uk-demo", "--yes")
+        assert code == 0 and stuck.number in out and "withdrawn" in out
+        assert [r.method for r in served.requests[before:] if r.method == "PATCH"] == ["PATCH"]
+        assert served.state.account("uk-demo").orders[stuck.id].status_at(served.clock.now())[0] == "cancelled"
+        code, out, _ = run(capsys, "orders", "list", "--account", "uk-demo", "--format", "json")
+        assert next(r for r in json.loads(out) if r["order_id"] == stuck.id)["status"] == "cancelled"
 
     def test_a_finished_order_cannot_be_withdrawn(self, served, capsys):
         assert run(capsys, "orders", "list", "--refresh", "--format", "csv")[0] == 0

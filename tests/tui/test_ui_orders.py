@@ -4,16 +4,14 @@ clock (and not while the screen is hidden), withdrawal confirmed through the mon
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
 from imtui.core.api.models import OrderRequest, Period
-from imtui.core.services.plans import OrderOutcome, OrderPlan, Outcome, PlanKind
 from imtui.tui.dialogs import ConfirmDialog
 from imtui.tui.dialogs.pick import PickDialog
 from imtui.tui.messages import OrderPlaced
 from imtui.tui.screens.orders import OrdersScreen
+from tests.support import with_money_path
 
 
 def all_orders(sandbox):
@@ -198,33 +196,9 @@ class TestNews:
             )
 
 
-@dataclass
-class WithdrawalStandIn:
-    """Stands in for ``services.orders`` (the money path) until it is merged: a plan in words, then the
-    PATCH. With the real money path present, the tests below use it instead."""
-
-    services: object
-
-    async def plan_withdraw(self, account: str, order_id: str) -> OrderPlan:
-        view = self.services.orders_view.find(order_id, account)
-        return OrderPlan(PlanKind.WITHDRAW, account, view.customer_id, view.customer_name, view.client or None,
-                         f"Withdraw order {view.number} ({view.type}, {view.total}) for {view.customer_name}.",
-                         order_id=order_id)
-
-    async def place(self, plan: OrderPlan) -> OrderOutcome:
-        order = await self.services.client(plan.account).withdraw_order(plan.order_id)
-        return OrderOutcome(plan, Outcome.PLACED, f"Order {order.order_number} withdrawn.", order)
-
-
-def money_path(services):
-    if not hasattr(services, "orders"):
-        services.orders = WithdrawalStandIn(services)
-    return services
-
-
 class TestWithdraw:
     async def test_confirmed_with_focus_on_cancel_then_withdrawn(self, make_services, open_app, sandbox, table_rows):
-        services = money_path(make_services())
+        services = with_money_path(make_services())
         await services.sync.run()
         now = sandbox.clock.now()
         stuck = next(o for o in sandbox.state.account("us-demo").order_list
@@ -242,19 +216,21 @@ class TestWithdraw:
             await app.workers.wait_for_complete()
             assert status_of(sandbox, "us-demo", stuck.id) == "processing"
 
+            before = len(sandbox.requests)
             await pilot.press("w")
             await pilot.pause()
             await pilot.pause()
-            await pilot.press("y")
+            await pilot.press("y", "y", "w", "y")  # a double press, and another try at once: one withdrawal
             await pilot.pause()
             await app.workers.wait_for_complete()
             await pilot.pause()
+            assert [r.method for r in sandbox.requests[before:] if r.method == "PATCH"] == ["PATCH"]
             assert status_of(sandbox, "us-demo", stuck.id) == "cancelled"
             assert row_of(screen, stuck.number, table_rows)["Status"] == "cancelled (CL)"
             assert screen.check_action("withdraw", ()) is None  # a finished order: dimmed
 
     async def test_dimmed_on_finished_orders_and_read_only_accounts(self, make_services, open_app, sandbox):
-        services = money_path(make_services())
+        services = with_money_path(make_services())
         await services.sync.run()
         async with open_app(services, start_in="orders") as (app, pilot):
             screen = app.screen

@@ -62,7 +62,7 @@ def quantity_text(quantity: int | Decimal | None, *, signed: bool = False) -> st
     return f"−{-quantity}" if quantity < 0 else "0"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OrderLineView:
     """One line of an order: a change line's quantity is the signed seat delta."""
 
@@ -92,9 +92,12 @@ class OrderLineView:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OrderView:
-    """One order as the screen and the CLI show it."""
+    """One order as the screen and the CLI show it (treat it as read-only: a change is a new view).
+
+    Not frozen: a frozen dataclass sets each field through ``object.__setattr__``, and 36,000 orders are read
+    at once."""
 
     account: str
     id: str
@@ -332,12 +335,11 @@ class OrderReads:
         mapping = mappings.get((order.account, customer))
         signed = order.type == "change"
         return OrderView(
-            account=order.account, id=order.id, number=order.number or "", type=order.type, status=order.status,
-            status_code=order.status_code or "", created_at=order.created_at, updated_at=order.provisioned_at,
-            po_number=order.po_number or "", customer_id=customer, customer_name=names.get((order.account, customer), ""),
-            client=(mapping.client or "") if mapping else "", total=order.total, finished=order.finished,
-            details_loaded=order.details_loaded, subscription_id=order.subscription_id or "",
-            lines=tuple(_line_view(line, signed) for line in order.lines),
+            order.account, order.id, order.number or "", order.type, order.status, order.status_code or "",
+            order.created_at, order.provisioned_at, order.po_number or "", customer,
+            names.get((order.account, customer), ""), (mapping.client or "") if mapping else "", order.total,
+            order.finished, order.details_loaded, order.subscription_id or "",
+            tuple(_line_view(line, signed) for line in order.lines) if order.lines else (),
         )
 
     # ------------------------------------------------------------ from the marketplace

@@ -12,6 +12,7 @@ import asyncio
 from pathlib import Path
 
 from textual import getters, on, work
+from textual.worker import Worker, WorkerState
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -85,6 +86,11 @@ class JournalScreen(AreaScreen):
         yield FastTable(JOURNAL_COLUMNS, id="journal-table", zebra_stripes=True)
         yield KeyHelp(id="journal-help")
         yield Footer(compact=True)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed in a way it did not expect: said once, in a dialog, instead of vanishing."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.imtui.show_error(f"The journal screen met an unexpected error", event.worker.error)
 
     def on_mount(self) -> None:
         self.query_one("#journal-help", KeyHelp).show(self.key_help(HELP_KEYS, lead=[("enter", "entry")]))

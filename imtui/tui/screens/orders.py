@@ -12,6 +12,7 @@ import asyncio
 from typing import ClassVar
 
 from textual import getters, on, work
+from textual.worker import Worker, WorkerState
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -76,6 +77,7 @@ class OrdersScreen(AreaScreen):
     def __init__(self) -> None:
         super().__init__(classes="orders-screen")
         self.views: list[OrderView] = []  # the orders of the scope (one customer or all), as last read
+        self.lines: list[OrderLine] = []  # their rows, in the same order
         self.scope: CustomerChoice | None = None
         self.status_filter: str | None = None
         self.type_filter: str | None = None
@@ -89,6 +91,7 @@ class OrdersScreen(AreaScreen):
         self._in_view = False
         self._polling = False
         self._refreshing = False
+        self._withdrawing = False
         self._entries: dict[tuple[str, str], list] = {}  # the journal's entries about the order in the pane
         self._detail_note = ""
         self._sync_state: dict[str, SyncState] = {}  # when each account was last refreshed
@@ -104,6 +107,11 @@ class OrdersScreen(AreaScreen):
         yield Static("", id="orders-status", markup=False)
         yield KeyHelp(id="orders-help")
         yield Footer(compact=True)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that failed in a way it did not expect: said once, in a dialog, instead of vanishing."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.imtui.show_error(f"The orders screen met an unexpected error", event.worker.error)
 
     def on_mount(self) -> None:
         self.query_one("#orders-help", KeyHelp).show(
@@ -197,19 +205,31 @@ class OrdersScreen(AreaScreen):
         scope = self.scope
         where = OrderFilter(account=scope.account, customer_id=scope.id) if scope else None
         try:
-            views = await asyncio.to_thread(self.services.orders_view.rows, where)
+            views, lines = await asyncio.to_thread(self._read, where)
             self._sync_state = await asyncio.to_thread(self.services.snapshot.sync_state)
         except SnapshotError as exc:
             self.status.update(f"The snapshot cannot be read: {exc}")
             return
         if scope is not self.scope:
             return  # another customer was chosen meanwhile: its read follows
-        self.views = views
+        self.views, self.lines = views, lines
         self._version += 1
         self.refill()
         self._show_status()
         if self.shown_key is not None and (view := self._view(self.shown_key)) is not None:
             self._show_detail(view, self._detail_note)
+
+    def _read(self, where: OrderFilter | None) -> tuple[list[OrderView], list[OrderLine]]:
+        """The orders and their table rows (in a thread: tens of thousands of rows are built off the UI loop);
+        an order that did not change keeps its row, so the table redraws only what changed."""
+        views = self.services.orders_view.rows(where)
+        known = self._lines
+        lines = []
+        for view in views:
+            line = known.get(order_key(view.account, view.id))
+            lines.append(line if line is not None and line.view == view else OrderLine(view))
+        self._lines = {line.key: line for line in lines}
+        return views, lines
 
     def _view(self, key: str) -> OrderView | None:
         line = self._lines.get(key)
@@ -224,10 +244,9 @@ class OrdersScreen(AreaScreen):
 
     def _visible(self) -> list[OrderLine]:
         where = OrderFilter(status=self.status_filter, type=self.type_filter)
+        keep = None if where == OrderFilter() else (lambda line: where.matches(line.view))
         return self._filter.apply(
-            self.filter_input.value,
-            (self._version, self.status_filter, self.type_filter),
-            lambda: [self._line(v) for v in self.views if where.matches(v)],
+            self.filter_input.value, (self._version, self.status_filter, self.type_filter), lambda: self.lines, keep
         )
 
     def refill(self) -> None:
@@ -349,9 +368,11 @@ class OrdersScreen(AreaScreen):
         if self.shown_key != key:
             return  # another order was opened meanwhile
         self._show_detail(view, note)
-        line = self._line(view) if any(v.key == view.key for v in self.views) else None
-        if line is not None:
+        if order_key(view.account, view.id) in self._lines:
+            line = self._line(view)
             self.views = [view if v.key == view.key else v for v in self.views]
+            self.lines = [line if old.key == line.key else old for old in self.lines]
+            self._version += 1  # the filter's last result holds the old row
             self.table.update_row(line)
             self.refresh_bindings()
 
@@ -378,9 +399,12 @@ class OrdersScreen(AreaScreen):
     # ------------------------------------------------------------ refresh
 
     def action_refresh(self) -> None:
+        if self._refreshing:
+            self.notify("The orders are being refreshed already.", title="Orders")
+            return
         self.refresh_all()
 
-    @work(exclusive=True, group="orders-refresh", exit_on_error=False)
+    @work(group="orders-refresh", exit_on_error=False)
     async def refresh_all(self) -> None:
         await self._refresh(None)
 
@@ -415,16 +439,26 @@ class OrdersScreen(AreaScreen):
         if action == "withdraw":
             view = self._selected_view()
             account = self.services.config.account(view.account) if view else None
-            return True if view is not None and view.withdrawable and account and not account.read_only else None
+            can = view is not None and view.withdrawable and account and not account.read_only
+            return True if can and not self._withdrawing else None
         return True
 
     def action_withdraw(self) -> None:
         view = self._selected_view()
-        if view is not None and view.withdrawable:
+        if view is not None and view.withdrawable and not self._withdrawing:
+            self._withdrawing = True  # one at a time, never cancelled half-way (a worker is not exclusive here)
+            self.refresh_bindings()
             self.withdraw(view)
 
-    @work(exclusive=True, group="orders-withdraw", exit_on_error=False)
+    @work(group="orders-withdraw", exit_on_error=False)
     async def withdraw(self, view: OrderView) -> None:
+        try:
+            await self._withdraw(view)
+        finally:
+            self._withdrawing = False
+            self.refresh_bindings()
+
+    async def _withdraw(self, view: OrderView) -> None:
         """The money path: plan → confirmation (focus on Cancel) → place; then the order is read again."""
         money = getattr(self.services, "orders", None)
         if money is None or not hasattr(money, "plan_withdraw"):
@@ -440,7 +474,7 @@ class OrdersScreen(AreaScreen):
         if plan.refusal:
             await self.app.push_screen_wait(MessageDialog(f"Order {name} cannot be withdrawn", plan.refusal))
             return
-        body = "\n".join([plan.sentence, *(f"Warning: {w}" for w in plan.warnings)])
+        body = "\n".join([plan.sentence, *map(str, plan.money), *(f"Warning: {w}" for w in plan.warnings)])
         if not await self.app.push_screen_wait(ConfirmDialog(f"Withdraw order {name}?", body, "Withdraw it (y)")):
             return
         try:
