@@ -90,7 +90,7 @@ class JournalScreen(AreaScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed in a way it did not expect: said once, in a dialog, instead of vanishing."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.imtui.show_error(f"The journal screen met an unexpected error", event.worker.error)
+            self.imtui.show_error("The journal screen met an unexpected error", event.worker.error)
 
     def on_mount(self) -> None:
         self.query_one("#journal-help", KeyHelp).show(self.key_help(HELP_KEYS, lead=[("enter", "entry")]))

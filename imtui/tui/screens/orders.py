@@ -24,11 +24,12 @@ from imtui.core.errors import ServiceError
 from imtui.core.order_words import ORDER_STATUSES, ORDER_TYPES, UNFINISHED
 from imtui.core.services.order_reads import Backoff, CustomerChoice, OrderFilter, OrderView, describe
 from imtui.core.snapshot import SnapshotBusyError, SnapshotError, SyncState
-from imtui.tui.dialogs import ConfirmDialog, MessageDialog, explain
+from imtui.tui.dialogs import explain
 from imtui.tui.dialogs.pick import PickDialog
 from imtui.tui.messages import ConfigReloaded, OrderPlaced
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.screens.order_rows import ORDER_COLUMNS, OrderLine, order_key
+from imtui.tui.screens.withdraw import confirm_and_withdraw
 from imtui.tui.widgets.fast_table import FastTable
 from imtui.tui.widgets.key_help import KeyHelp
 from imtui.tui.widgets.table_rows import NarrowingFilter, with_account_width
@@ -99,7 +100,7 @@ class OrdersScreen(AreaScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="orders-bar"):
-            yield Input(placeholder="filter: order, PO, client, product status… (/)", id="orders-filter")
+            yield Input(placeholder="filter: order, PO, client, product, status… (/)", id="orders-filter")
             yield Static("", id="orders-counts")
         yield FastTable(ORDER_COLUMNS, id="orders-table", zebra_stripes=True)
         with VerticalScroll(id="order-detail"):
@@ -111,7 +112,7 @@ class OrdersScreen(AreaScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that failed in a way it did not expect: said once, in a dialog, instead of vanishing."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.imtui.show_error(f"The orders screen met an unexpected error", event.worker.error)
+            self.imtui.show_error("The orders screen met an unexpected error", event.worker.error)
 
     def on_mount(self) -> None:
         self.query_one("#orders-help", KeyHelp).show(
@@ -459,32 +460,9 @@ class OrdersScreen(AreaScreen):
             self.refresh_bindings()
 
     async def _withdraw(self, view: OrderView) -> None:
-        """The money path: plan → confirmation (focus on Cancel) → place; then the order is read again."""
-        money = getattr(self.services, "orders", None)
-        if money is None or not hasattr(money, "plan_withdraw"):
-            self.notify("Withdrawing needs the money path (services.orders), which this build does not have yet.",
-                        title="Withdraw", severity="warning")
+        """Through the money path (``confirm_and_withdraw``); then the order is read again."""
+        if await confirm_and_withdraw(self, view) is None:
             return
-        name = view.number or view.id
-        try:
-            plan = await money.plan_withdraw(view.account, view.id)
-        except (ApiError, ServiceError) as exc:
-            self.imtui.show_error(f"Order {name} cannot be withdrawn", exc)
-            return
-        if plan.refusal:
-            await self.app.push_screen_wait(MessageDialog(f"Order {name} cannot be withdrawn", plan.refusal))
-            return
-        body = "\n".join([plan.sentence, *map(str, plan.money), *(f"Warning: {w}" for w in plan.warnings)])
-        if not await self.app.push_screen_wait(ConfirmDialog(f"Withdraw order {name}?", body, "Withdraw it (y)")):
-            return
-        try:
-            outcome = await money.place(plan)
-        except (ApiError, ServiceError) as exc:
-            self.imtui.show_error(f"Order {name} was not withdrawn", exc)
-            return
-        severity = "information" if outcome.placed else "error"
-        cid = f" (correlation id {outcome.correlation_id})" if outcome.correlation_id else ""
-        self.notify(outcome.message + cid, title="Withdraw", severity=severity, markup=False, timeout=10)
         try:
             await self.services.orders_view.detail(view.account, view.id)
         except (ApiError, ServiceError, SnapshotError):
