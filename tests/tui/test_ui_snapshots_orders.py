@@ -18,10 +18,10 @@ def _on_sandbox_time(make_services, sandbox):
     services = make_services()
     services.sandbox = sandbox  # services.now(): the sandbox's clock, so ages and journal times are fixed
     config = services.config.model_copy(deep=True)
-    config.clients = [Client(name="Acme"), Client(name="Brightline")]
+    config.clients = [Client(name="Acme"), Client(name="Main Bau")]
     config.mappings = [
-        Mapping(account="us-demo", customer_id="1000101", customer_name="Acme Inc", client="Acme", how="normalised"),
-        Mapping(account="us-demo", customer_id="1000108", customer_name="Brightline Logistics LLC", client="Brightline"),
+        Mapping(account="uk-demo", customer_id="2000101", customer_name="Acme Ltd", client="Acme", how="normalised"),
+        Mapping(account="de-demo", customer_id="3000131", customer_name="Main Bau e.K.", client="Main Bau"),
     ]
     services.store.save(config)
     services.config = config
