@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import asyncio
 
+import httpx
 import keyring
 import keyring.backend
 import keyring.errors
@@ -35,30 +35,54 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
             raise keyring.errors.PasswordDeleteError("not found") from None
 
 
-@dataclass
-class WithdrawalStandIn:
-    """Stands in for ``services.orders`` (the money path) until it is merged: a withdrawal plan in words,
-    then the PATCH. Once the real money path is there, ``with_money_path`` leaves it in place."""
+class FlakyTransport(httpx.AsyncBaseTransport):
+    """An httpx transport in front of another (the sandbox's): requests that match a rule are answered
+    503 (a transient fault the client retries), or held until the test opens the gate. Deterministic:
+    no fault rate, no sleep."""
 
-    services: Any
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self._failing: list[list] = []  # [predicate, failures left or None for always]
+        self._holding: list = []  # predicates of requests to hold
+        self.gate = asyncio.Event()
+        self.held = asyncio.Event()  # set when a request is being held
+        self.failed = 0
 
-    async def plan_withdraw(self, account: str, order_id: str) -> Any:
-        from imtui.core.services.plans import OrderPlan, PlanKind
+    def fail(self, predicate, times: int | None = None) -> None:
+        """Answer 503 to requests matching ``predicate(request)``: ``times`` of them, or all (None)."""
+        self._failing.append([predicate, times])
 
-        view = self.services.orders_view.find(order_id, account)
-        return OrderPlan(PlanKind.WITHDRAW, account, view.customer_id, view.customer_name, view.client or None,
-                         f"Withdraw order {view.number} ({view.type}, {view.total}) for {view.customer_name}.",
-                         order_id=order_id)
+    def hold(self, predicate) -> None:
+        """Hold requests matching ``predicate`` until ``gate`` is set."""
+        self._holding.append(predicate)
 
-    async def place(self, plan: Any) -> Any:
-        from imtui.core.services.plans import OrderOutcome, Outcome
+    def heal(self) -> None:
+        self._failing.clear()
 
-        order = await self.services.client(plan.account).withdraw_order(plan.order_id)
-        return OrderOutcome(plan, Outcome.PLACED, f"Order {order.order_number} withdrawn.", order)
+    async def handle_async_request(self, request):
+        for rule in self._failing:
+            predicate, left = rule
+            if predicate(request) and (left is None or left > 0):
+                if left is not None:
+                    rule[1] = left - 1
+                self.failed += 1
+                return httpx.Response(
+                    503, json={"message": "Service Unavailable"},
+                    headers={"X-Correlation-ID": f"flaky-{self.failed}"}, request=request,
+                )
+        if any(predicate(request) for predicate in self._holding):
+            self.held.set()
+            await self.gate.wait()
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
 
 
-def with_money_path(services: Any) -> Any:
-    """``services`` with a money path: the real ``services.orders`` once merged, else the stand-in."""
-    if not hasattr(services, "orders"):
-        services.orders = WithdrawalStandIn(services)
-    return services
+def customers_of(region: str):
+    """A predicate: the GET /customers list of the accounts on ``region`` (us-demo is ``na``)."""
+    return lambda request: request.method == "GET" and request.url.path.endswith(f"/{region}/customers")
+
+
+def token_request(request) -> bool:
+    return request.method == "POST" and request.url.path.endswith("/token")

@@ -18,7 +18,10 @@ from imtui import __version__
 from imtui.cli.output import Parser, quiet_on_broken_pipe
 
 #: the command groups, in the order ``imtui --help`` lists them: one module of this package each
-COMMAND_GROUPS = ("accounts", "mappings", "clients", "orders", "journal", "sandbox")
+COMMAND_GROUPS = (
+    "accounts", "mappings", "clients", "catalog", "buy", "subscription_changes", "orders", "order_actions",
+    "journal", "sync", "export", "prices", "report", "sandbox",
+)
 
 CONFIG_HELP = "keep config, data and vault in DIR instead of the user's folders (also: IMTUI_HOME)"
 

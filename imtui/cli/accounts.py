@@ -47,7 +47,7 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
 def list_accounts(args: argparse.Namespace) -> int:
     async def work(services: Services) -> int:
         if not services.config.accounts:
-            say("No accounts yet. Add one with `imtui accounts add` or in the app (imtui, key 1).")
+            say("No accounts yet. Add one with `imtui accounts add` or in the app (imtui, F1).")
             return EXIT_OK
         rows = []
         locked = services.secrets.vault_exists and not services.secrets.vault_unlocked

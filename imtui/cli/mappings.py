@@ -35,6 +35,10 @@ async def load_customers(services: Services) -> tuple[list[CustomerRow], list[st
     rows, failed = await services.customers.load_all()
     for name, exc in failed.items():
         error(f"customers of {name} could not be loaded: {exc}")
+    for account in services.config.accounts:
+        report = services.customers.report(account.name)
+        if report is not None and not report.ok and account.name not in failed:
+            error(f"customers of {account.name}: {report.summary()}; the others were read")
     return rows, list(failed)
 
 

@@ -1,9 +1,9 @@
-"""``imtui orders list|show|withdraw``: orders from the local snapshot, headless.
+"""``imtui orders list|show``: orders from the local snapshot, headless. (``imtui orders lookup|withdraw``, the
+money path's, are :mod:`imtui.cli.order_actions`: the same group, through :func:`imtui.cli.groups.group_actions`.)
 
-``list`` reads the snapshot (``--refresh`` refreshes it first, as ``imtui sync`` does); ``show`` reads the
-order's detail from the marketplace when the snapshot lacks its lines or it is still in progress (and says so
-when it cannot); ``withdraw`` goes through the money path (``services.orders.plan_withdraw`` then ``place``):
-without ``--yes`` it prints what would happen and sends nothing.
+``list`` reads the snapshot (``--refresh`` refreshes it first, as ``imtui sync`` does); CSV and JSON are the
+same rows as ``imtui export orders``. ``show`` reads the order's detail from the marketplace when the snapshot
+lacks its lines or it is still in progress (and says so when it cannot).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from imtui.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error, hint, say, write_rows, write_table
+from imtui.cli.groups import group_actions
+from imtui.cli.output import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error, hint, say, write_table
 from imtui.cli.session import headless
 
 if TYPE_CHECKING:
@@ -21,15 +22,13 @@ if TYPE_CHECKING:
     from imtui.core.services.order_reads import OrderView
 
 FORMATS = ("table", "csv", "json")
-EXIT_UNKNOWN = 3  # the outcome of the change is not known (the lookup could not tell): never repeat it blindly
 TABLE_HEADER = ("ACCOUNT", "ORDER", "NUMBER", "TYPE", "STATUS", "CREATED", "UPDATED", "PO", "CLIENT", "CUSTOMER", "TOTAL")
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    from imtui.core.order_words import ORDER_STATUSES, UNFINISHED
+    from imtui.core.order_status import ORDER_STATUSES, UNFINISHED
 
-    group = commands.add_parser("orders", help="orders and their progress (headless)", parents=[common])
-    actions = group.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions = group_actions(commands, "orders", "orders: list, show, look one up by PO number, withdraw one", common)
     listing = actions.add_parser("list", help="orders from the local snapshot, unfinished first", parents=[common])
     listing.add_argument("--account", metavar="A", help="only this account's orders")
     listing.add_argument("--client", metavar="C", help="only orders of customers mapped to this client")
@@ -45,11 +44,6 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     show.add_argument("--account", metavar="A", help="the account that holds it")
     show.add_argument("--format", choices=("text", "json"), default="text")
     show.set_defaults(handler=show_order)
-    withdraw = actions.add_parser("withdraw", help="withdraw an order that has not finished", parents=[common])
-    withdraw.add_argument("order", metavar="ID", help="the order's id or number")
-    withdraw.add_argument("--account", metavar="A", help="the account that holds it")
-    withdraw.add_argument("--yes", action="store_true", help="withdraw it; without --yes only say what would happen")
-    withdraw.set_defaults(handler=withdraw_order)
 
 
 def _headless(args: argparse.Namespace, work: Callable[[Services], Awaitable[int]]) -> int:
@@ -60,9 +54,11 @@ def _headless(args: argparse.Namespace, work: Callable[[Services], Awaitable[int
 
         try:
             return await work(services)
-        except SnapshotBusyError as exc:
+        except SnapshotBusyError as exc:  # as imtui sync says it: try later
+            from imtui.cli.sync import EXIT_BUSY
+
             error(f"{exc}")
-            return EXIT_FAILED
+            return EXIT_BUSY
         except SnapshotError as exc:
             error(f"{exc}")
             return EXIT_USAGE
@@ -86,7 +82,8 @@ def _say_never_refreshed(services: Services, account: str | None) -> None:
 
 
 def list_orders(args: argparse.Namespace) -> int:
-    from imtui.core.services.order_reads import ORDER_COLUMNS, ORDER_TYPES, OrderFilter
+    from imtui.core.formats.exports import write_export
+    from imtui.core.services.order_reads import ORDER_TYPES, OrderFilter
 
     async def work(services: Services) -> int:
         _check_account(services, args.account)
@@ -106,10 +103,8 @@ def list_orders(args: argparse.Namespace) -> int:
         views = [v for v in every if where.matches(v)]
         if args.format == "table":
             write_table(TABLE_HEADER, (_table_row(v) for v in views))
-        elif args.format == "csv":
-            write_rows((v.columns() for v in views), ORDER_COLUMNS, "csv", None)
-        else:
-            write_rows((v.to_dict() for v in views), ORDER_COLUMNS, "json", None)
+        else:  # the rows of imtui export orders
+            write_export(services.orders_view.export_table(views), args.format, None)
         return code
 
     return _headless(args, work)
@@ -153,7 +148,8 @@ def show_order(args: argparse.Namespace) -> int:
             error(problem)
         entries = services.orders_view.journal_entries(view)
         if args.format == "json":
-            data = view.to_dict()
+            data = services.orders_view.export_table([view]).rows[0]
+            data["lines"] = [line.to_dict() for line in view.lines] if view.details_loaded else None
             data["journal"] = [
                 {"time": e.time, "action": e.action, "outcome": e.outcome, "correlation_id": e.correlation_id or None,
                  "error": e.error or None} for e in entries
@@ -163,48 +159,5 @@ def show_order(args: argparse.Namespace) -> int:
             for line in describe(view, entries, lines_note="" if view.details_loaded else "not loaded (see above)"):
                 say(line)
         return EXIT_OK
-
-    return _headless(args, work)
-
-
-def withdraw_order(args: argparse.Namespace) -> int:
-    from imtui.core.api import ApiError
-
-    async def work(services: Services) -> int:
-        _check_account(services, args.account)
-        view, problem = await _find(services, args.order, args.account)
-        if view is None:
-            error(f"order {args.order} is not in the snapshot; refresh it (`imtui orders list --refresh`) or name its --account")
-            return EXIT_USAGE
-        if problem:
-            error(problem)
-        if not view.withdrawable:
-            error(f"order {view.number or view.id} is {view.status}: only an order that has not finished can be withdrawn")
-            return EXIT_USAGE
-        money = getattr(services, "orders", None)
-        if money is None or not hasattr(money, "plan_withdraw"):
-            error("withdrawing needs the money path (services.orders), which this build of imtui does not have yet")
-            return EXIT_FAILED
-        plan = await money.plan_withdraw(view.account, view.id)
-        say(plan.sentence)
-        for line in plan.money:
-            say(f"  {line}")
-        for warning in plan.warnings:
-            say(f"Warning: {warning}")
-        if plan.refusal:
-            error(f"refused: {plan.refusal}")
-            return EXIT_FAILED
-        if not args.yes:
-            say("Dry run: nothing was sent. Add --yes to withdraw the order.")
-            return EXIT_OK
-        outcome = await money.place(plan)
-        say(outcome.message + (f" (correlation id {outcome.correlation_id})" if outcome.correlation_id else ""))
-        try:  # the snapshot says how the order stands now (the list and the screen read it)
-            await services.orders_view.detail(view.account, view.id)
-        except ApiError as exc:
-            error(f"the order's new state could not be read ({exc}); `imtui orders list --refresh` will show it")
-        if outcome.placed:
-            return EXIT_OK
-        return EXIT_UNKNOWN if outcome.outcome == "unknown" else EXIT_FAILED
 
     return _headless(args, work)

@@ -33,6 +33,7 @@ import csv
 import getpass
 import io
 import json
+import mmap
 import os
 import re
 import socket
@@ -86,14 +87,20 @@ class Action(StrEnum):
 
 
 class Outcome(StrEnum):
-    """How it ended (others may be added: lower case words)."""
+    """How it ended (others may be added: lower case words). The money path
+    (:mod:`imtui.core.services.orders`) writes the words of ``imtui.core.services.plans.Outcome``."""
 
+    PENDING = "pending"  # about to be sent (written before the request; an outcome entry follows)
     OK = "ok"
-    REFUSED = "refused"  # stopped before anything was sent (read-only, a limit, a pending change)
-    FAILED = "failed"  # the marketplace said no
+    BLOCKED = "blocked"  # imtui stopped it before anything was sent (read-only, a limit, a pending change)
+    REFUSED = "refused"  # the marketplace said no (a business rule, a 4xx): nothing changed
+    FAILED = "failed"  # certainly not done (nothing was sent, the login failed, 429)
     UNKNOWN = "unknown"  # no answer: the order may or may not exist (a lookup follows)
     FOUND = "found"  # the lookup found the order
     NOT_FOUND = "not_found"  # the lookup showed it was not placed
+    COMPLETED = "completed"  # an order imtui placed, followed until it completed
+    ERROR = "error"  # ... until it ended in error
+    WITHDRAWN = "withdrawn"  # ... until it was withdrawn
     DRY_RUN = "dry_run"  # shown, not sent (no --yes)
     CANCELLED = "cancelled"  # the user said no at the confirmation
 
@@ -297,6 +304,11 @@ def render_json(entries: Iterable[Entry]) -> str:
 # --------------------------------------------------------------------------- the journal
 
 
+def _needles(having: Mapping[str, str] | None) -> list[bytes]:
+    """How ``key: value`` reads inside a line (the encoder's own JSON form), for a search without parsing."""
+    return [f'"{key}":{json.dumps(value, ensure_ascii=False)}'.encode() for key, value in (having or {}).items()]
+
+
 def _host_user() -> tuple[str, str]:
     try:
         user = getpass.getuser()
@@ -397,8 +409,12 @@ class Journal:
         with self._reading() as (handle, size):
             return verify_lines(self.path, lines_forward(handle, size))
 
-    def entries(self, *, newest_first: bool = False, where: JournalFilter | None = None) -> Iterator[Entry]:
-        """The entries that parse (``verify`` reports the rest), oldest first unless ``newest_first``."""
+    def entries(self, *, newest_first: bool = False, where: JournalFilter | None = None,
+                having: Mapping[str, str] | None = None) -> Iterator[Entry]:
+        """The entries that parse (``verify`` reports the rest), oldest first unless ``newest_first``.
+        ``having``: only entries whose text fields hold exactly these values (``{"po_number": "PO-1"}``); lines
+        that cannot match are skipped before they are parsed, so a search of 100,000 lines stays quick."""
+        needles = _needles(having)
         with self._reading() as (handle, size):
             if size == 0:
                 return
@@ -411,11 +427,24 @@ class Journal:
             else:
                 raws = (raw for raw, terminated in lines_forward(handle, size) if terminated)
             for raw in raws:
+                if needles and not all(needle in raw for needle in needles):
+                    continue
                 data = decode_line(raw)
                 if data is not None:
                     entry = Entry.from_json(data)
-                    if where is None or where.matches(entry):
+                    if (where is None or where.matches(entry)) and all(
+                            getattr(entry, key) == value for key, value in (having or {}).items()):
                         yield entry
+
+    def mentions(self, **having: str) -> bool:
+        """Whether some line may hold all these field values (``po_number="PO-1"``): a byte search of the file,
+        nothing parsed. False means :meth:`entries` with ``having`` finds nothing (a quick "never seen")."""
+        needles = _needles(having)
+        with self._reading() as (handle, size):
+            if size == 0:
+                return False
+            with mmap.mmap(handle.fileno(), size, access=mmap.ACCESS_READ) as data:
+                return all(data.find(needle) >= 0 for needle in needles)
 
     def export(self, format: Literal["csv", "json"], where: JournalFilter | None = None) -> str:
         """One client's (or any filter's) entries, oldest first, as CSV or JSON text for a customer."""

@@ -17,14 +17,16 @@
 
 "The last sync's day" is taken conservatively: ``lastModifiedDate`` is a date without time in a timezone the
 API does not state, so the day recorded is the calendar day of the sync's start in the westernmost
-timezone (UTC-12). A detail modified after a sync can then never carry a date before that day.
+timezone (UTC-12), and never later than the newest ``lastModifiedDate`` the server listed (its own "today"
+at the latest, whatever our clock says). A detail modified after a sync can then never carry a date before
+that day.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, TypeVar
@@ -126,9 +128,14 @@ class AccountRefresh:
         }
 
 
-def sync_day(started_at: datetime) -> date:
-    """The day recorded for a sync started at ``started_at``: details dated on or after it are read again."""
-    return (_utc(started_at) - MODIFIED_DAY_LAG).date()
+def sync_day(started_at: datetime, newest_modified: date | None = None) -> date:
+    """The day recorded for a sync started at ``started_at``: details dated on or after it are read again.
+
+    Never later than ``newest_modified``, the newest ``lastModifiedDate`` the server listed: a server whose
+    clock is behind ours (a sandbox on its own clock, a skewed host) would otherwise date a change after this
+    sync before our day, and the next sync would miss it. Earlier is only safe (a few more details read)."""
+    day = (_utc(started_at) - MODIFIED_DAY_LAG).date()
+    return min(day, newest_modified) if newest_modified is not None else day
 
 
 def needs_detail(row: Subscription, old: SubscriptionRow | None, since: date | None, full: bool) -> bool:
@@ -153,11 +160,12 @@ async def refresh_account(
     *,
     now: datetime | None = None,
     full: bool = False,
-    concurrency: int = DEFAULT_CONCURRENCY,
+    concurrency: int | None = None,
     listener: Listener | None = None,
 ) -> AccountRefresh:
     """Refresh ``account`` (read through ``client``, a ``MarketplaceClient``) into ``snapshot``.
 
+    Details are read ``concurrency`` at a time (default: as many as the key's rate budget can keep busy).
     Holds the data dir's sync lock meanwhile (``SnapshotBusyError`` if another refresh holds it). Raises
     ``RefreshError`` when the API fails or the snapshot cannot be written; the account's data in the
     snapshot is then as it was.
@@ -212,18 +220,25 @@ async def refresh_subscription_orders(client: Any, account: str, subscription_id
 
 
 async def _read_account(client: Any, run: "_Run", previous: "_Previous", started: datetime, *, full: bool,
-                        first: bool, concurrency: int) -> AccountUpdate:
-    customers = await _read_list(client, run, "customers", Customer, {}, Phase.CUSTOMERS, len(previous.customers))
-    subscriptions = await _read_list(
-        client, run, "subscriptions", Subscription, {}, Phase.SUBSCRIPTIONS, len(previous.subscriptions)
+                        first: bool, concurrency: int | None) -> AccountUpdate:
+    async def subscriptions_and_details() -> tuple[Listing, Listing, dict[str, SubscriptionDetail], set[str]]:
+        customers, subscriptions = await _together(
+            _read_list(client, run, "customers", Customer, {}, Phase.CUSTOMERS, len(previous.customers)),
+            _read_list(client, run, "subscriptions", Subscription, {}, Phase.SUBSCRIPTIONS, len(previous.subscriptions)),
+        )
+        wanted = [
+            sid for sid, row in subscriptions.rows.items()
+            if needs_detail(row, previous.subscriptions.get(sid), previous.last_sync_day, full)
+        ]
+        details, due = await _read_details(client, run, wanted, concurrency)
+        subscriptions.rows.update(details)
+        return customers, subscriptions, details, due
+
+    # the orders need nothing from the subscriptions: read side by side, they keep the key's budget busy
+    # while the lists page one after another
+    (customers, subscriptions, details, due), (orders, order_details, cursor) = await _together(
+        subscriptions_and_details(), _read_orders(client, run, previous, full, concurrency)
     )
-    wanted = [
-        sid for sid, row in subscriptions.rows.items()
-        if needs_detail(row, previous.subscriptions.get(sid), previous.last_sync_day, full)
-    ]
-    details, due = await _read_details(client, run, wanted, concurrency)
-    subscriptions.rows.update(details)
-    orders, order_details, cursor = await _read_orders(client, run, previous, full, concurrency)
 
     today = started.date()
     names = {cid: c.name for cid, c in previous.customers.items()}
@@ -236,7 +251,7 @@ async def _read_account(client: Any, run: "_Run", previous: "_Previous", started
     changes += order_changes(run.account, previous.orders, orders, names, first=first)
     return AccountUpdate(
         account=run.account, started_at=started, finished_at=started, full=full, first=first,
-        sync_day=sync_day(started), orders_cursor=cursor,
+        sync_day=sync_day(started, _newest_modified(subscriptions)), orders_cursor=cursor,
         customers=list(customers.rows.values()), customer_marks=customer_marks,
         subscriptions=list(subscriptions.rows.values()), details=set(details), details_due=due,
         subscription_marks=sub_marks, orders=list(orders.values()), order_details=order_details, changes=changes,
@@ -293,7 +308,7 @@ async def _read_list(client: Any, run: "_Run", path: str, model: type, params: d
 
 
 async def _read_details(client: Any, run: "_Run", wanted: list[str],
-                        concurrency: int) -> tuple[dict[str, SubscriptionDetail], set[str]]:
+                        concurrency: int | None) -> tuple[dict[str, SubscriptionDetail], set[str]]:
     done = 0
 
     def on_done(sid: str, result: Any) -> None:
@@ -310,7 +325,7 @@ async def _read_details(client: Any, run: "_Run", wanted: list[str],
 
 
 async def _read_orders(client: Any, run: "_Run", previous: "_Previous", full: bool,
-                       concurrency: int) -> tuple[dict[str, Order], set[str], datetime | None]:
+                       concurrency: int | None) -> tuple[dict[str, Order], set[str], datetime | None]:
     """Orders created since the cursor (all on a full refresh), and news of the ones held as unfinished."""
     cursor = previous.orders_cursor
     params: dict[str, Any] = {}
@@ -338,7 +353,8 @@ async def _read_orders(client: Any, run: "_Run", previous: "_Previous", full: bo
         run.emit(Phase.ORDER_DETAILS, done, len(wanted), (result,) if isinstance(result, Order) else ())
 
     results = await client.gather_limited(
-        wanted, client.get_order, concurrency=concurrency, return_exceptions=True, on_done=on_done
+        wanted, client.get_order, concurrency=concurrency or _concurrency(client), return_exceptions=True,
+        on_done=on_done,
     )
     run.requests += len(wanted)
     fetched = {oid for oid, r in zip(wanted, results) if isinstance(r, Order)}
@@ -409,6 +425,26 @@ class _Previous:
             state.last_sync_day if state is not None and state.last_sync_at is not None else None,
             state.orders_cursor if state is not None else None,
         )
+
+
+async def _together(*steps: Awaitable[Any]) -> list[Any]:
+    """Run ``steps`` side by side; the first to fail cancels the others and its error is raised as it is."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(step) for step in steps]  # type: ignore[arg-type]
+    except BaseExceptionGroup as failed:
+        raise failed.exceptions[0] from None
+    return [task.result() for task in tasks]
+
+
+def _newest_modified(listing: Listing) -> date | None:
+    return max((row.last_modified_date for row in listing.rows.values() if row.last_modified_date), default=None)
+
+
+def _concurrency(client: Any) -> int:
+    """Requests to keep in flight: what the key's rate budget can keep busy, or the default."""
+    budget = getattr(client, "budget", None)
+    return budget.suggested_concurrency(DEFAULT_CONCURRENCY) if budget is not None else DEFAULT_CONCURRENCY
 
 
 def _utc(value: datetime) -> datetime:

@@ -1,4 +1,5 @@
-"""The rules for an account's fields: one set, used by the config model, the account form and the CLI.
+"""The rules for an account's fields and a client's name: one set, used by the config model, the forms and
+dialogs, the imports and the CLI.
 
 Each check returns ``None`` when the value is fine, or a sentence saying what is wrong and what to type.
 Hints are softer: the value is allowed, but it is probably a mistake users are known to make. The config
@@ -37,7 +38,13 @@ LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MAX_SEATS = NumberRule("Max seats per order", whole=True, positive=True, empty="for no limit")
 MAX_TOTAL = NumberRule("Max order total", minimum=Decimal(0))
 MARKUP = NumberRule("Markup", minimum=Decimal(-100), maximum=Decimal(1000))
+#: a number of seats or units typed for an order (the purchase dialog, a seat change, the CLI)
+SEATS = NumberRule("The number of seats", whole=True, positive=True)
 NUMBER_FIELDS = {"max_seats": MAX_SEATS, "max_total": MAX_TOTAL, "markup": MARKUP}
+
+#: the longest client name the config keeps (the model, the mapping dialog and the CSV import agree)
+CLIENT_NAME_MAX = 200
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def env_token(name: str) -> str:
@@ -126,4 +133,16 @@ def subscription_key_hint(key: str) -> str | None:
     key = key.strip()
     if key and not re.fullmatch(r"[0-9a-f]{32}", key):
         return "Subscription keys are usually 32 lower-case hex characters; check it was copied whole."
+    return None
+
+
+def check_client_name(name: str) -> str | None:
+    """A client name as typed (the mapping dialog) or imported: what is wrong with it, or None."""
+    name = name.strip()
+    if not name:
+        return "Type a client name."
+    if _CONTROL.search(name):
+        return "A client name cannot hold line breaks or control characters."
+    if len(name) > CLIENT_NAME_MAX:
+        return f"The client name is too long ({len(name)} characters, at most {CLIENT_NAME_MAX})."
     return None

@@ -6,7 +6,10 @@ not import the client (``imtui.core``) nor textual.
 Public surface::
 
     from imtui.sandbox import Sandbox, SandboxAccount, Faults
-    sb = Sandbox(seed=42, customers=None, subscriptions=None, token_ttl=1500, clock="manual")
+    sb = Sandbox(seed=42, customers=None, subscriptions=None, token_ttl=1500, clock="manual", start=None)
+                                # start: the clock's start (DEFAULT_START, 2026-11-20 09:00 UTC, unless given);
+                                # `imtui sandbox serve` and the demo start a real clock at clock.current_start()
+                                # (now, seconds cut off), so order times agree with real UTC lookups
     sb.accounts                 # list[SandboxAccount]
     sb.transport()              # httpx.AsyncBaseTransport, in process (sb.sync_transport() for httpx.Client)
     sb.handle(method, url_path, query, headers, body) -> SandboxResponse(status, headers, body)

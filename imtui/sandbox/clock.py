@@ -1,9 +1,14 @@
 """The sandbox clock: everything time-dependent in the sandbox reads it.
 
 ``manual`` (the default, used by tests and benchmarks): time stands still at the
-fixed start until :meth:`Clock.advance` moves it.  ``real`` (used by the HTTP
-server and the demo): time follows the wall clock from the same fixed start,
-plus any advances.  Either way the data never depends on today's date.
+fixed start until :meth:`Clock.advance` moves it.  ``real``: time follows the wall
+clock from the start, plus any advances.  The data is generated relative to the
+start and never reads today's date itself.
+
+``imtui sandbox serve`` and ``imtui --demo`` start their real clock at the current
+time (:func:`current_start`, the seconds cut off) unless a start is given: a client
+outside the sandbox looks orders up by real UTC times (``creationTimeFrom``), so the
+sandbox's "now" must be the world's.  Tests keep the fixed :data:`DEFAULT_START`.
 """
 
 from __future__ import annotations
@@ -14,6 +19,23 @@ from datetime import datetime, timedelta, timezone
 
 #: Fixed start of every sandbox clock; seed data is generated relative to it.
 DEFAULT_START = datetime(2026, 11, 20, 9, 0, 0, tzinfo=timezone.utc)
+
+
+def current_start(now: datetime | None = None) -> datetime:
+    """The start of a served sandbox's clock: the current UTC time, seconds and below cut off."""
+    now = now or datetime.now(timezone.utc)
+    return now.astimezone(timezone.utc).replace(second=0, microsecond=0)
+
+
+def parse_start(text: str) -> datetime:
+    """A start given on the command line: ISO 8601 (``2026-11-20T09:00:00Z``, or a date); UTC if no zone."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    when = datetime.fromisoformat(value)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc)
 
 
 class Clock:

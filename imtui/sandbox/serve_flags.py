@@ -9,13 +9,15 @@ from typing import Callable, Sequence
 
 from .accounts import default_accounts
 from .app import DEMO_CUSTOMERS, DEMO_SUBSCRIPTIONS_PER_CUSTOMER, OrderTimings, Sandbox
+from .clock import current_start, parse_start
 from .gateway import Faults
 
 N_DEMO_ACCOUNTS = len(default_accounts(0))
 
 DESCRIPTION = f"""\
 Serve the built-in fake of the Cloud Marketplace API over HTTP, on the wall clock, until Ctrl-C.
-It prints each account's base URL and credentials.
+It prints each account's base URL and credentials. Its clock starts at the current time (seconds cut off), or
+at --start; the data is generated relative to that start, the same for the same seed.
 
 Sizes are per account: --customers and --subscriptions apply to each of the --accounts accounts
 (us-demo, uk-demo, de-demo; default all {N_DEMO_ACCOUNTS}). The default is the demo size, {DEMO_CUSTOMERS} customers and
@@ -83,6 +85,13 @@ def _outcome(raw: str) -> str:
     return value.replace("-", "_")
 
 
+def _start(raw: str):
+    try:
+        return parse_start(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a date and time like 2026-11-20T09:00:00Z, not {raw!r}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="imtui sandbox serve", description=DESCRIPTION, epilog=EPILOG,
                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -98,6 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"customers PER ACCOUNT, 0 to 100000 (default {DEMO_CUSTOMERS})")
     where.add_argument("--subscriptions", type=_number(int, 0, 1_000_000), default=None,
                        help="subscriptions PER ACCOUNT, 0 to 1000000 (default 2.5 per customer)")
+    where.add_argument("--start", type=_start, default=None, metavar="TIME",
+                       help="the sandbox clock's start, e.g. 2026-11-20T09:00:00Z (default: now, seconds cut off)")
     where.add_argument("--token-ttl", type=_number(int, 1, 86400), default=1500,
                        help="token lifetime in seconds, 1 to 86400 (default 1500)")
     gateway = p.add_argument_group("gateway")
@@ -146,7 +157,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def sandbox_from_args(args: argparse.Namespace) -> Sandbox:
-    """The sandbox the flags describe, on the wall clock."""
+    """The sandbox the flags describe, on the wall clock, starting now (or at ``--start``)."""
     faults = Faults(latency_ms=args.latency_ms, rate_limit=args.rate_limit, window_s=args.window_s,
                     rate_limit_retry_after=not args.no_retry_after, fault_rate=args.fault_rate,
                     malformed_json_rate=args.malformed_json_rate, error_field=args.error_field,
@@ -155,7 +166,8 @@ def sandbox_from_args(args: argparse.Namespace) -> Sandbox:
     sb = Sandbox(seed=args.seed, customers=args.customers, subscriptions=args.subscriptions,
                  token_ttl=args.token_ttl, clock="real", faults=faults,
                  accounts=default_accounts(args.seed)[: args.accounts],
-                 order_timings=OrderTimings.lasting(args.order_seconds))
+                 order_timings=OrderTimings.lasting(args.order_seconds),
+                 start=getattr(args, "start", None) or current_start())
     first = sb.accounts[0]
     for attr in ("username", "password", "subscription_key", "marketplace"):
         value = getattr(args, attr)

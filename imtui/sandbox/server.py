@@ -118,7 +118,7 @@ def run_serve(args, out: TextIO | None = None, *, block: bool = True, freeze: bo
         gc.freeze()
     server, _ = serve(sb, args.host, args.port, verbose=args.verbose)
     print(f"imtui sandbox serving on http://{server.server_address[0]}:{server.server_address[1]} "
-          f"(seed {args.seed}; Ctrl-C to stop)", file=out)
+          f"(seed {args.seed}; its clock started {sb.clock.start:%Y-%m-%d %H:%M} UTC; Ctrl-C to stop)", file=out)
     print(f"{len(built)} account(s), {customers:,} customers and {subscriptions:,} subscriptions in all "
           f"(built in {elapsed:.1f} s)", file=out)
     for acc in sb.accounts:

@@ -9,19 +9,23 @@ from functools import partial
 from pathlib import Path
 
 from rich.segment import Segments
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
 from imtui import __version__
 from imtui.core.services import Services
+from imtui.tui.app_sync import SYNC_BINDINGS, SyncActions
 from imtui.tui.dialogs import ErrorDialog, PassphraseDialog
-from imtui.tui.messages import AccountSwitched, Broadcast, ConfigReloaded, LoadSettled
+from imtui.tui.messages import AccountChosen, AccountSwitched, Broadcast, ConfigReloaded, LoadSettled
 from imtui.tui.screens.accounts import AccountsScreen
+from imtui.tui.screens.base import AreaScreen
 from imtui.tui.screens.customers import CustomersScreen
+from imtui.tui.screens.exportable import can_export
 from imtui.tui.screens.not_built import NotBuiltScreen
 
 THEME = "textual-dark"
@@ -70,12 +74,28 @@ AREAS = {
 }
 
 
-#: the area keys share one footer entry ("1 2 3 4 5 areas"), so it fits an 80-column terminal with the
-#: screen's own keys; each key's tooltip names its area, and the palette lists them by name
+#: the area keys share one footer entry ("F1 F2 F3 F4 F5 areas"), so it fits an 80-column terminal with the
+#: screen's own keys; each key's tooltip names its area, and the palette lists them by name.
+#: F1-F5 are never text, so they switch areas from anywhere, a form's field included; 1-5 do the same
+#: when no text field has focus (a field takes digits as digits). Alt+1..5 reach Textual as text in tmux.
 AREA_KEYS = Binding.Group("areas")
 
 
-class ImtuiApp(App[None]):
+def area_bindings() -> list[Binding]:
+    bindings = []
+    for number, (mode, area) in enumerate(AREAS.items(), start=1):
+        tip = f"{area.label}: {area.help}"
+        bindings.append(
+            Binding(f"f{number}", f"area('{mode}')", area.label, key_display=f"F{number}", id=f"area.{mode}", tooltip=tip, group=AREA_KEYS)
+        )
+        bindings.append(Binding(area.key, f"area('{mode}')", area.label, show=False, id=f"area.{mode}.digit", tooltip=tip))
+    return bindings
+
+
+AREA_FKEYS = frozenset(f"f{number}" for number in range(1, len(AREAS) + 1))
+
+
+class ImtuiApp(SyncActions, App[None]):
     """imtui: Ingram Micro Cloud Marketplace in the terminal."""
 
     CSS_PATH = Path(__file__).with_name("imtui.tcss")  # absolute: a subclass elsewhere finds it too
@@ -84,16 +104,14 @@ class ImtuiApp(App[None]):
     MODES = {mode: area.screen for mode, area in AREAS.items()}
 
     BINDINGS = [
-        *(
-            Binding(area.key, f"area('{mode}')", area.label, id=f"area.{mode}", tooltip=f"{area.label}: {area.help}", group=AREA_KEYS)
-            for mode, area in AREAS.items()
-        ),
+        *area_bindings(),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", tooltip="Leave imtui", priority=True),
         # priority, so the keys panel closes whatever has focus; check_action lets escape through otherwise
         Binding(
             "escape", "hide_help_panel", "Close keys", show=False, priority=True, id="app.close_keys",
             tooltip="Close the keys panel",
         ),
+        *SYNC_BINDINGS,
     ]
 
     current_account: reactive[str | None] = reactive(None)
@@ -112,6 +130,7 @@ class ImtuiApp(App[None]):
         if accounts and self.current_account is None:
             self.current_account = accounts[0].name
         self._update_subtitle()
+        self.announce_changes()
         start = self._start_in or ("customers" if accounts else "accounts")
         secrets = self.services.secrets
         if not self.services.demo and secrets.vault_exists and not secrets.vault_unlocked and not self._unlock_from_env():
@@ -175,33 +194,69 @@ class ImtuiApp(App[None]):
                 parts.append(f"account {account.name} ({account.marketplace})")
         if self.services.demo:
             parts.append("DEMO on the built-in sandbox, nothing is saved")
-        self.sub_title = " · ".join(parts) or "no account yet: press 1 to add one"
+        self.sub_title = " · ".join(parts) or "no account yet: press F1 to add one"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "hide_help_panel":
             return bool(self.screen.query("HelpPanel"))
+        if action == "export":
+            return True if can_export(self.screen) else None
         return True
 
+    # ------------------------------------------------------------ areas, the palette, keys that say why
+
     def action_area(self, mode: str) -> None:
-        if self.current_mode != mode:
+        if self.current_mode == mode:
+            return
+        screen = self.screen
+        if isinstance(screen, AreaScreen):
+            screen.confirm_leave(partial(self.switch_mode, mode))  # unsaved edits: it asks first
+        else:
             self.switch_mode(mode)
+
+    def use_account(self, name: str | None) -> None:
+        """Work with one account (or, with None, every account): it becomes the current one, and screens
+        listing several accounts show only its rows (``AccountChosen``)."""
+        if name is not None:
+            self.current_account = name
+        self.broadcast(AccountChosen(name))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for mode, area in AREAS.items():
-            yield SystemCommand(f"Go to {area.label}", f"{area.help} (key {area.key})", partial(self.action_area, mode))
+        for number, (mode, area) in enumerate(AREAS.items(), start=1):
+            yield SystemCommand(f"Go to {area.label}", f"{area.help} (F{number})", partial(self.action_area, mode))
+        yield from self.sync_commands(screen)
         yield SystemCommand(
             "Reload config from disk",
             "Take config.toml as it is now, e.g. after another imtui changed it",
             self.action_reload_config,
         )
-        for account in self.services.config.accounts:
-            if account.name != self.current_account:
+        accounts = self.services.config.accounts
+        if len(accounts) > 1:  # with one account there is nothing to choose
+            for account in accounts:
                 yield SystemCommand(
                     f"Use account {account.name}",
-                    f"Make {account.name} ({account.marketplace}) the current account",
-                    partial(setattr, self, "current_account", account.name),
+                    f"Make {account.name} ({account.marketplace}) the current account; show only its customers",
+                    partial(self.use_account, account.name),
                 )
+        if isinstance(screen, AreaScreen):
+            for title, help_text, callback in screen.area_commands():
+                yield SystemCommand(title, help_text, callback)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that did nothing says why: an area key in a dialog, or a key whose action is dimmed
+        (check_action said None) when its screen knows why."""
+        if isinstance(self.screen, ModalScreen) and event.key in AREA_FKEYS:
+            self.notify("Close this dialog first (esc), then switch areas.", title="Areas")
+            return
+        active = self.screen.active_bindings.get(event.key)
+        if active is None or active.enabled:
+            return
+        explain = getattr(active.node, "why_disabled", None)
+        action = active.binding.action.split("(")[0].rsplit(".", 1)[-1]
+        reason = explain(action) if callable(explain) else None
+        if reason:
+            self.notify(reason, title="Not now", markup=False)
 
     def action_reload_config(self) -> None:
         try:

@@ -28,6 +28,15 @@ class AccountSwitched(Broadcast):
         self.account = account
 
 
+class AccountChosen(Broadcast):
+    """The user chose to work with one account ("Use account X" in the palette), or with every account
+    again (``None``): screens that list several accounts show only its rows, saying so, with a key back."""
+
+    def __init__(self, account: str | None) -> None:
+        super().__init__()
+        self.account = account
+
+
 class OrderPlaced(Broadcast):
     """An order was placed: screens showing subscriptions, orders or the journal have something new."""
 
@@ -40,3 +49,11 @@ class OrderPlaced(Broadcast):
 
 class LoadSettled(Message):
     """A screen's first big load finished (bubbles to the app, which settles the heap once)."""
+
+
+class Synced(Broadcast):
+    """A sync wrote these accounts into the snapshot: screens showing snapshot rows read them again."""
+
+    def __init__(self, accounts: list[str]) -> None:
+        super().__init__()
+        self.accounts = accounts

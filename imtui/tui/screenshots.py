@@ -85,6 +85,34 @@ async def _journal(pilot: Pilot) -> None:
     await _wait(pilot)
 
 
+async def _synced_with_changes(pilot: Pilot) -> None:
+    """Two syncs of the demo with changes upstream between them: seats, auto-renew, a price, a removal."""
+    await _wait(pilot)
+    services = pilot.app.services
+    sandbox = services.sandbox
+    await services.sync.run()
+    state = sandbox.state.account("us-demo")
+    subs = [s for s in sorted(state.subscriptions.values(), key=lambda s: s.id) if s.status == "active" and s.lines]
+    sandbox.modify_subscription(subs[0].id, quantity=subs[0].lines[0].quantity + 5)
+    sandbox.modify_subscription(subs[1].id, renewal_status=not subs[1].renewal_status)
+    sandbox.modify_subscription(subs[2].id, unit_price="99.99")
+    sandbox.remove_subscription(subs[3].id)
+    sandbox.clock.advance(3600)
+    await services.sync.run()
+
+
+async def _what_changed(pilot: Pilot) -> None:
+    await _synced_with_changes(pilot)
+    pilot.app.action_what_changed()
+    await _wait(pilot)
+
+
+async def _cost_report(pilot: Pilot) -> None:
+    await _synced_with_changes(pilot)
+    pilot.app.action_cost_report()
+    await _wait(pilot)
+
+
 SHOTS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "mapping": _mapping,
     "triage": _triage,
@@ -92,6 +120,8 @@ SHOTS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "accounts": _accounts,
     "orders": _orders,
     "journal": _journal,
+    "what-changed": _what_changed,
+    "cost-report": _cost_report,
 }
 
 

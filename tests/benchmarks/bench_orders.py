@@ -1,14 +1,12 @@
-"""The orders screen at scale: tens of thousands of orders across 3 accounts.
+"""Benchmark of the money path's own cost (a script, not a test).
 
-    python tests/benchmarks/bench_orders.py [--customers 1000] [--subscriptions 7000] [--runs 5]
+    python tests/benchmarks/bench_orders.py [--lines 100000] [--rounds 30]
 
-1. Loads the sandbox (``--customers`` and ``--subscriptions`` per account) into a snapshot with the real sync.
-2. Reads every order as the screen and the CLI do (``services.orders_view.rows()``: the snapshot's rows joined
-   with the clients and Ingram names) against a baseline run side by side: the snapshot's own
-   ``Snapshot.orders()`` (the SQL query and its row objects). Prints the medians and the ratio.
-3. Opens the orders screen on that snapshot (time to rows on screen) and types a filter key by key, timing
-   each keystroke from the key to the redrawn table (median and worst), against typing the same keys in the
-   customers screen's filter on the same app as a baseline.
+What imtui adds to one ``place()`` beyond the marketplace's answer: the never-twice check reads the journal
+newest first for the PO number (every line, when the PO is new), the attempt and outcome entries are fsynced,
+the per-order lock is taken. Measured on the in-process sandbox (no latency) with a journal of ``--lines``
+entries against a baseline journal of 10 entries, in turns (side by side, so the shared machine's noise hits
+both alike); prints the medians and their ratio, and the never-twice check alone at both sizes.
 """
 
 from __future__ import annotations
@@ -17,85 +15,81 @@ import argparse
 import asyncio
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the tree this script is in, not the installed one
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from imtui.core.services import Services
-from imtui.sandbox import Sandbox
-from imtui.tui.app import ImtuiApp
+from bench_journal import build  # noqa: E402
 
-
-def median_ms(samples: list[float]) -> float:
-    return statistics.median(samples) * 1000
-
-
-async def reads(services: Services, runs: int) -> None:
-    ours, base = [], []
-    for _ in range(runs):  # side by side, so a busy machine slows both
-        t = time.perf_counter()
-        base_rows = services.snapshot.orders()
-        base.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        rows = services.orders_view.rows()
-        ours.append(time.perf_counter() - t)
-    assert len(rows) == len(base_rows)
-    print(f"read {len(rows):,} orders: orders_view.rows {median_ms(ours):.0f} ms, "
-          f"Snapshot.orders {median_ms(base):.0f} ms, ratio {statistics.median(ours) / statistics.median(base):.2f}")
+from imtui.core.config import AccountConfig  # noqa: E402
+from imtui.core.journal import Journal  # noqa: E402
+from imtui.core.secrets import AccountSecrets  # noqa: E402
+from imtui.core.services import Services  # noqa: E402
+from imtui.core.services.order_guard import earlier_attempt  # noqa: E402
+from imtui.sandbox import Sandbox  # noqa: E402
+from tests.support import MemoryKeyring  # noqa: E402
 
 
-async def keystrokes(pilot, table, keys: str) -> list[float]:
-    times = []
-    for key in keys:
-        t = time.perf_counter()
-        await pilot.press(key)
-        await pilot.pause()
-        times.append(time.perf_counter() - t)
-    assert table.row_count >= 0
-    return times
+def services_with_journal(lines: int, sandbox: Sandbox) -> Services:
+    home = Path(tempfile.mkdtemp(prefix="imtui-bench-orders-"))
+    services = Services.open(home, transport=sandbox.transport(), keyring_backend=MemoryKeyring())
+    services.sandbox = sandbox
+    account = sandbox.account("us-demo")
+    services.accounts.put(
+        AccountConfig(name=account.name, api_url=account.base_url, marketplace=account.marketplace,
+                      username=account.username),
+        AccountSecrets(password=account.password, subscription_key=account.subscription_key),
+    )
+    services.paths.data_dir.mkdir(parents=True, exist_ok=True)
+    build(services.paths.journal_file, lines)
+    return services
 
 
-async def screen(services: Services) -> None:
-    from imtui.tui.screens.orders import OrdersScreen
-
-    OrdersScreen.poll_first = OrdersScreen.poll_most = 3600.0  # no polling while measuring
-    app = ImtuiApp(services, start_in="customers")
-    async with app.run_test(size=(140, 45)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        t = time.perf_counter()
-        await pilot.press("4")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        orders = app.screen
-        print(f"orders screen: {orders.table.row_count:,} rows on screen in {(time.perf_counter() - t) * 1000:.0f} ms")
-        await pilot.press("slash")
-        ours = await keystrokes(pilot, orders.table, "so0001")
-        shown = orders.table.row_count
-        await pilot.press("2", "slash")
-        await pilot.pause()
-        base = await keystrokes(pilot, app.screen.table, "acme l")
-    print(f"filter keystroke (orders, {shown:,} rows left): median {median_ms(ours):.0f} ms, worst {max(ours) * 1000:.0f} ms;"
-          f" customers screen: median {median_ms(base):.0f} ms, worst {max(base) * 1000:.0f} ms;"
-          f" ratio {statistics.median(ours) / statistics.median(base):.2f}")
+async def one_place(services: Services, customer: str, n: int) -> float:
+    variant = await services.catalog.variant("us-demo", "CFQ7TTC0LH18:0001", "P1M", "P1M")
+    plan = await services.orders.plan_purchase("us-demo", customer, variant, 1, po_number=f"PO-BENCH-{n}")
+    started = time.perf_counter()
+    outcome = await services.orders.place(plan)
+    elapsed = time.perf_counter() - started
+    assert outcome.placed, outcome.message
+    return elapsed
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=1000)
-    parser.add_argument("--subscriptions", type=int, default=7000)
-    parser.add_argument("--runs", type=int, default=5)
+async def run(lines: int, rounds: int) -> None:
+    big_sb, small_sb = Sandbox(seed=5), Sandbox(seed=5)
+    big, small = services_with_journal(lines, big_sb), services_with_journal(10, small_sb)
+    customer = next(cid for cid, c in big_sb.state.account("us-demo").customers.items() if c["status"] == "active")
+    times: dict[str, list[float]] = {"big": [], "small": []}
+    for n in range(rounds):
+        times["small"].append(await one_place(small, customer, n))
+        times["big"].append(await one_place(big, customer, n))
+    for name, services in (("big", big), ("small", small)):
+        await services.aclose()
+    med = {k: statistics.median(v) * 1000 for k, v in times.items()}
+    print(f"place() with a {lines:,}-line journal: median {med['big']:.1f} ms; with 10 lines: {med['small']:.1f} ms; "
+          f"ratio {med['big'] / med['small']:.2f}")
+    for size in (10, lines):
+        path = Path(tempfile.mkdtemp()) / "journal.jsonl"
+        build(path, size)
+        journal = Journal(path)
+        samples = []
+        for _ in range(5):
+            started = time.perf_counter()
+            earlier_attempt(journal, "uk-main", "1000001", "PO-NEW")
+            samples.append(time.perf_counter() - started)
+        print(f"never-twice check of a new PO, {size:,} lines: median {statistics.median(samples) * 1000:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=30)
     args = parser.parse_args()
-    services = Services.open_demo(Sandbox(seed=11, customers=args.customers, subscriptions=args.subscriptions))
-    t = time.perf_counter()
-    result = await services.sync.run()
-    assert result.exit_code == 0, result.failed
-    print(f"sync of 3 accounts: {time.perf_counter() - t:.1f} s")
-    await reads(services, args.runs)
-    await screen(services)
-    await services.aclose()
+    asyncio.run(run(args.lines, args.rounds))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

@@ -448,3 +448,41 @@ def test_clients_import_says_which_rows_matched_existing_clients(monkeypatch, ca
     out = capsys.readouterr().out
     assert "1 client(s) added" in out and "line 2: ALPHA LIMITED is the same after normalising as Alpha Ltd" in out
     assert [c.name for c in ConfigStore(resolve_paths().config_file).load().clients] == ["Alpha Ltd", "Bäckerei Zoë"]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _fail_first_customer_list(sb) -> None:
+    """The served sandbox answers the next GET /customers with a 503 (once): the client retries it."""
+    from imtui.sandbox import SandboxResponse
+
+    handle = sb.handle
+    armed = [True]
+
+    def flaky(method, url_path, *args, **kwargs):
+        if armed[0] and method == "GET" and url_path.split("?")[0].endswith("/customers"):
+            armed[0] = False
+            return SandboxResponse(503, {"Content-Type": "application/json"}, b'{"message": "Service Unavailable"}')
+        return handle(method, url_path, *args, **kwargs)
+
+    sb.handle = flaky
+
+
+@pytest.mark.parametrize("terminal", [True, False], ids=["stderr-a-terminal", "stderr-a-pipe"])
+def test_retries_are_said_on_a_terminal_and_not_in_a_pipe(served, monkeypatch, capsys, terminal):
+    sb, account, url = served
+    assert add_account(account, url, monkeypatch) == 0
+    capsys.readouterr()
+    _fail_first_customer_list(sb)
+    stderr = _Terminal() if terminal else io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    assert main(["accounts", "test", "us-main"]) == 0  # the retry went through: no failure
+    assert "48 customers" in capsys.readouterr().out
+    lines = stderr.getvalue().splitlines()
+    if terminal:
+        assert len(lines) == 1 and lines[0].startswith("imtui: GET /customers: retrying after HTTP 503 (1 of 6) in ")
+    else:
+        assert lines == []

@@ -10,12 +10,52 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import pytest
+from textual.app import App
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from imtui.tui.app import ImtuiApp
 
 SIZE = (140, 45)
+
+#: pydantic's own wording: it never reaches a user (issue 8), whatever path the message took
+PYDANTIC_WORDS = ("validation error for", "errors.pydantic.dev", "Input should be")
+
+
+def _plain(content: object) -> str:
+    plain = getattr(content, "plain", None)  # Content, rich Text
+    return plain if isinstance(plain, str) else str(content)
+
+
+def pydantic_leaks(texts: list[str]) -> list[str]:
+    """The texts that hold pydantic's wording."""
+    return [text for text in texts if any(word in text for word in PYDANTIC_WORDS)]
+
+
+@pytest.fixture(autouse=True)
+def no_pydantic_text_on_screen(monkeypatch):
+    """Every toast and every text a Static shows (dialogs, status lines, field messages) in every UI test
+    is recorded; the test fails if any holds pydantic's wording. Yields the list of texts seen."""
+    seen: list[str] = []
+    notify, update, init = App.notify, Static.update, Static.__init__
+
+    def recording_notify(self, message, *args, **kwargs):
+        seen.append(_plain(message))
+        return notify(self, message, *args, **kwargs)
+
+    def recording_update(self, content="", *args, **kwargs):
+        seen.append(_plain(content))
+        return update(self, content, *args, **kwargs)
+
+    def recording_init(self, content="", *args, **kwargs):
+        seen.append(_plain(content))
+        init(self, content, *args, **kwargs)
+
+    monkeypatch.setattr(App, "notify", recording_notify)
+    monkeypatch.setattr(Static, "update", recording_update)
+    monkeypatch.setattr(Static, "__init__", recording_init)
+    yield seen
+    assert pydantic_leaks(seen) == [], "pydantic's wording reached the user"
 
 
 async def _settle(pilot: Pilot) -> None:

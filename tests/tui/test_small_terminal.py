@@ -45,13 +45,13 @@ async def test_at_80x24_the_help_line_keeps_every_key_and_the_footer_keeps_quit_
                       "^z undo", "a auto-map", "c create clients", "^o import CSV", "r reload"):
             assert any(entry in line for line in lines), entry
         footer_keys = {key.key: key for key in screen.query_one(Footer).query(FooterKey)}
-        for key in ("ctrl+q", "1", "2", "3", "4", "5"):
+        for key in ("ctrl+q", "f1", "f2", "f3", "f4", "f5"):
             assert key in footer_keys and on_screen(footer_keys[key]), key
 
-        await pilot.press("1", "escape")  # the accounts screen's list (in its form, digits are typed)
+        await pilot.press("f1")  # the accounts screen, a field of its form focused: F1-F5 still shown
         await pilot.pause()
         footer_keys = {key.key: key for key in app.screen.query_one(Footer).query(FooterKey)}
-        for key in ("ctrl+q", "1", "2", "3", "4", "5"):
+        for key in ("ctrl+q", "f1", "f2", "f3", "f4", "f5"):
             assert key in footer_keys and on_screen(footer_keys[key]), key
 
 
@@ -78,3 +78,32 @@ async def test_the_keys_panel_closes_with_escape_and_escape_still_does_its_own_j
         assert app.focused is screen.filter_input
         await pilot.press("escape")  # no panel: escape leaves the filter for the table, as before
         assert app.focused is screen.table
+
+
+async def test_at_80x24_the_account_form_is_usable_its_buttons_and_result_on_screen(make_services, open_app, sandbox):
+    """The list above the form (each the full width); the fields scroll to the one in use; the result of a
+    save and the buttons stay on screen whatever field has focus."""
+    from textual.widgets import Button, Input, Static
+
+    async with open_app(make_services(), start_in="accounts", size=SMALL) as (app, pilot):
+        screen = app.screen
+        url = screen.query_one("#api_url", Input)
+        assert url.region.width >= 50  # a whole API URL fits
+        assert screen.table.region.y < screen.query_one("#name", Input).region.y  # the list above the form
+        for field_id in ("name", "api_url", "markup"):
+            field = screen.query_one(f"#{field_id}", Input)
+            field.focus()
+            await pilot.pause()
+            assert on_screen(field), field_id
+            for button in screen.query(Button):
+                assert on_screen(button), (field_id, button.id)
+        await pilot.press(*"lots", "ctrl+s")  # markup "lots" and an empty new form: refused, said
+        await pilot.pause()
+        result = screen.query_one("#test-result", Static)
+        assert on_screen(result) and "marked in red" in str(result.render())
+        assert all(on_screen(button) for button in screen.query(Button))
+        assert on_screen(app.focused)  # the first wrong field, scrolled into view
+
+        await pilot.resize_terminal(120, 36)  # wide again: side by side
+        await pilot.pause()
+        assert screen.table.region.x < screen.query_one("#name", Input).region.x

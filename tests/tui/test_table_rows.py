@@ -27,7 +27,7 @@ def row(key: str, *values: str) -> TableRow:
 
 
 def test_the_plain_modules_do_not_import_textual():
-    for module in ("imtui.tui.widgets.table_rows", "imtui.tui.screens.customer_rows"):
+    for module in ("imtui.tui.widgets.table_rows", "imtui.tui.screens.customer_rows", "imtui.tui.screens.customer_loads"):
         out = subprocess.run(
             [sys.executable, "-c", f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith('textual')))"],
             capture_output=True, text=True, check=True,

@@ -18,7 +18,7 @@ from imtui.core.paths import Paths
 from imtui.core.secrets import KEYRING_SERVICE, AccountSecrets, SecretStore
 from imtui.tui.app import ImtuiApp
 from imtui.tui.screens.accounts import AccountsScreen
-from imtui.tui.dialogs import ConfirmDialog, PassphraseDialog
+from imtui.tui.dialogs import ConfirmDialog, PassphraseDialog, UnsavedDialog
 
 SIZE = (120, 40)
 PASSPHRASE = "correct horse battery"
@@ -208,6 +208,9 @@ async def test_invalid_fields_are_explained_and_block_saving(make_services, sand
         for field_id, bad, expected in INVALID:
             case = f"{field_id}={bad!r}"
             await pilot.press("ctrl+n")
+            if isinstance(app.screen, UnsavedDialog):  # the last case's edits: thrown away on purpose
+                await pilot.press("d")
+                await pilot.pause()
             set_form(app, {k: v for k, v in form_for(sandbox.accounts[0], name="new-one").items() if k != field_id})
             await type_into(pilot, field_id, bad, paste=len(bad) > 4)
             shown = message(app, field_id)
@@ -580,7 +583,10 @@ async def test_opening_another_account_while_testing_does_not_save_over_it(make_
         assert "Testing the connection before saving" in result_text(app)
 
         screen.table.focus()
-        await pilot.press("down", "enter")  # meanwhile the user opens uk-demo
+        await pilot.press("down", "enter")  # meanwhile the user opens uk-demo, and lets the form's edits go
+        await pilot.pause()
+        assert isinstance(app.screen, UnsavedDialog)
+        await pilot.press("d")
         await pilot.pause()
         assert screen.editing == "uk-demo"
         gated.gate.set()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 
 from imtui.tui.dialogs import MessageDialog
-from imtui.tui.dialogs.journal import ExportDialog
+from imtui.tui.dialogs.journal import JournalExportDialog
 from imtui.tui.dialogs.pick import PickDialog
 from imtui.tui.screens.journal import JournalScreen
 
@@ -134,7 +134,7 @@ class TestExport:
             await pilot.press("e")
             await pilot.pause()
             dialog = app.screen
-            assert isinstance(dialog, ExportDialog)
+            assert isinstance(dialog, JournalExportDialog)
             assert dialog.query_one("#export-client").value == "Acme"  # the selected entry's client
             dialog.query_one("#export-path").value = str(target)
             await pilot.pause()

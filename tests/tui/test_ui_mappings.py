@@ -457,8 +457,21 @@ async def test_import_csv_missing_file_says_so(make_services, tmp_path, open_app
         await pilot.pause()
         await pilot.press(*str(tmp_path / "nope.csv"), "enter")
         await pilot.pause()
+        dialog = app.screen  # stays open, the path as typed, why under it
+        assert isinstance(dialog, PathDialog)
+        assert dialog.query_one("#path", Input).value == str(tmp_path / "nope.csv")
+        said = dialog.query_one("#dialog-error", Static)
+        assert said.display and f"There is no file {tmp_path / 'nope.csv'}" in str(said.render())
+        assert services.store.path.read_bytes() == before
+
+        await pilot.press("ctrl+u", "ctrl+k", "enter")  # an empty path says so too
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "Type the path of the CSV file" in str(said.render())
+        await pilot.press("escape")
+        await pilot.pause()
         assert isinstance(app.screen, CustomersScreen)
-        assert any("There is no file" in n for n in notifications(app))
+        assert notifications(app) == []
         assert services.store.path.read_bytes() == before
 
 

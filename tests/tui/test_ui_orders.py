@@ -4,14 +4,16 @@ clock (and not while the screen is hidden), withdrawal confirmed through the mon
 
 from __future__ import annotations
 
-import pytest
+import csv
+
+from textual.widgets import Input
 
 from imtui.core.api.models import OrderRequest, Period
 from imtui.tui.dialogs import ConfirmDialog
 from imtui.tui.dialogs.pick import PickDialog
-from imtui.tui.messages import OrderPlaced
+from imtui.tui.dialogs.export import ExportDialog
+from imtui.tui.messages import AccountChosen, OrderPlaced
 from imtui.tui.screens.orders import OrdersScreen
-from tests.support import with_money_path
 
 
 def all_orders(sandbox):
@@ -196,9 +198,71 @@ class TestNews:
             )
 
 
+class TestTheApp:
+    async def test_use_account_shows_one_accounts_orders_until_A(self, make_services, open_app, sandbox, table_rows):
+        services = make_services()
+        await services.sync.run()
+        async with open_app(services, start_in="orders") as (app, pilot):
+            screen = app.screen
+            app.broadcast(AccountChosen("uk-demo"))  # "Use account uk-demo" in the palette
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert {r["Account"] for r in table_rows(screen.table)} == {"uk-demo"}
+            assert len(table_rows(screen.table)) == len(sandbox.state.account("uk-demo").orders)
+            assert "account uk-demo" in str(screen.counts.render())
+            await pilot.press("A")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert len(table_rows(screen.table)) == len(all_orders(sandbox))
+
+    async def test_ctrl_e_writes_the_orders_shown_as_imtui_export_does(self, make_services, open_app, sandbox, tmp_path):
+        services = make_services()
+        await services.sync.run()
+        target = tmp_path / "orders.csv"
+        async with open_app(services, start_in="orders") as (app, pilot):
+            screen = app.screen
+            await pilot.press("t", "t")  # change orders only
+            await pilot.pause()
+            shown = [line.view for line in screen.table.shown_rows]
+            await pilot.press("ctrl+e")
+            await pilot.pause()
+            assert isinstance(app.screen, ExportDialog)
+            app.screen.query_one("#path", Input).value = str(target)
+            await pilot.press("enter")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        with target.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        assert [(r["account"], r["order_id"]) for r in rows] == [(v.account, v.id) for v in shown]
+        assert {r["type"] for r in rows} == {"change"}
+
+    async def test_a_sync_elsewhere_is_read_again(self, make_services, open_app, sandbox, table_rows, monkeypatch):
+        monkeypatch.setattr(OrdersScreen, "poll_first", 3600.0)  # only the sync can tell the screen
+        monkeypatch.setattr(OrdersScreen, "poll_most", 3600.0)
+        services = make_services()
+        await services.sync.run()
+        now = sandbox.clock.now()
+        stuck = next(o for o in sandbox.state.account("de-demo").order_list
+                     if o.type == "sales" and o.status_at(now)[0] == "processing")
+        async with open_app(services, start_in="orders") as (app, pilot):
+            screen = app.screen
+            await show_only(pilot, screen, stuck.number + " de-demo")
+            assert row_of(screen, stuck.number, table_rows)["Status"] == "processing (LO)"
+            await services.client("de-demo").withdraw_order(stuck.id)  # someone else, in the control panel
+            result = await services.sync.run(["de-demo"])  # as the app's "Sync all accounts now" does
+            app.sync_finished(result)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert row_of(screen, stuck.number, table_rows)["Status"] == "cancelled (CL)"
+
+
 class TestWithdraw:
     async def test_confirmed_with_focus_on_cancel_then_withdrawn(self, make_services, open_app, sandbox, table_rows):
-        services = with_money_path(make_services())
+        services = make_services()
         await services.sync.run()
         now = sandbox.clock.now()
         stuck = next(o for o in sandbox.state.account("us-demo").order_list
@@ -230,7 +294,7 @@ class TestWithdraw:
             assert screen.check_action("withdraw", ()) is None  # a finished order: dimmed
 
     async def test_dimmed_on_finished_orders_and_read_only_accounts(self, make_services, open_app, sandbox):
-        services = with_money_path(make_services())
+        services = make_services()
         await services.sync.run()
         async with open_app(services, start_in="orders") as (app, pilot):
             screen = app.screen
@@ -248,17 +312,3 @@ class TestWithdraw:
             await pilot.press("w")
             await pilot.pause()
             assert not isinstance(app.screen, ConfirmDialog) and len(sandbox.requests) == before
-
-    async def test_without_the_money_path_it_says_so_and_sends_nothing(self, make_services, open_app, sandbox, notifications):
-        services = make_services()
-        if hasattr(services, "orders"):
-            pytest.skip("the money path is merged: the tests above use it")
-        await services.sync.run()
-        async with open_app(services, start_in="orders") as (app, pilot):
-            before = len(sandbox.requests)
-            await pilot.press("w")
-            await pilot.pause()
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert any("money path" in n for n in notifications(app))
-            assert [r for r in sandbox.requests[before:] if r.method == "PATCH"] == []

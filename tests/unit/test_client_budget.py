@@ -246,6 +246,34 @@ def test_a_429_despite_the_proactive_rate_lowers_it_but_not_below_a_quarter():
     assert budget.rate == pytest.approx(25)
 
 
+def test_a_rate_lowered_by_a_429_climbs_back_once_429s_stop():
+    now = [0.0]
+    budget = RateBudget("t", rate=100, burst=1, clock=lambda: now[0], sleep=None)
+    budget.rate_limited(budget._epoch, 1.0)  # noqa: SLF001
+    assert budget.rate == pytest.approx(90)
+    now[0] = 4.0
+    budget._reserve(now[0])  # noqa: SLF001 - still within the quiet period: unchanged
+    assert budget.rate == pytest.approx(90)
+    now[0] = 7.0  # 2 s after the quiet period: +2% of 100 a second
+    budget._reserve(now[0])  # noqa: SLF001
+    assert budget.rate == pytest.approx(94)
+    now[0] = 60.0
+    budget._reserve(now[0])  # noqa: SLF001
+    assert budget.rate == pytest.approx(100)  # never above the configured rate
+
+
+def test_a_known_limit_is_paced_below_it():
+    budget = RateBudget("t")
+    budget.configure_limit(100)
+    assert (budget.rate, budget.burst) == (pytest.approx(95), 1)
+    budget.configure_limit(1000)
+    assert (budget.rate, budget.burst) == (pytest.approx(950), 10)
+    with pytest.raises(ValueError):
+        budget.configure_limit(0)
+    budget.configure_limit(None)
+    assert budget.rate is None
+
+
 def test_budget_configuration_is_checked():
     budget = RateBudget("t")
     for rate in (0, -1, float("inf"), float("nan")):

@@ -172,5 +172,5 @@ class TestJournalExport:
     def test_a_missing_folder_is_named(self, make_services, tmp_path):
         services = make_services()
         self.record(services)
-        with pytest.raises(ServiceError, match="does not exist"):
+        with pytest.raises(ServiceError, match="There is no folder"):
             services.journal_view.export_file("Acme", "csv", tmp_path / "no" / "x.csv")

@@ -289,7 +289,7 @@ class TestNothingHalfWritten:
                 refresh_account(client, ACCOUNT, snapshot, now=sandbox.clock.now(), full=True, listener=cancel_midway))
             with pytest.raises(asyncio.CancelledError):
                 await task
-        assert 10 <= len(details_seen) < 20  # stopped among the details (8 in flight at most)
+        assert 10 <= len(details_seen) < 40  # stopped among the details (120): the cancel reaches 8 in flight in a few turns
         assert dump(snapshot) == before
         result = await refresh(sandbox, snapshot, full=True)  # the lock was released; the next refresh sees it all
         assert {c.kind for c in result.changes} == {ChangeKind.SEATS, ChangeKind.CUSTOMER_GONE}

@@ -9,8 +9,9 @@ one request gets a 429, every concurrent request of that key would get one too. 
   ``MarketplaceClient`` of that key) until the gateway's ``Retry-After``, or for a growing, jittered back-off
   when it gave none;
 - optionally a proactive rate (requests per second and a burst) spaces requests so a sync runs at the key's
-  rate without provoking 429s at all; a 429 despite it lowers the rate by 10% (the key's real budget is
-  lower than the one configured), never below a quarter of it.
+  rate without provoking 429s at all; a 429 despite it lowers the rate by 10% (the key's real budget may be
+  lower than the one configured), never below a quarter of it, and once 429s stop for a few seconds the rate
+  climbs back towards the configured one (a 429 from jitter in arrival times does not slow a sync for good).
 
 Budgets live in a :class:`RateBudgets` registry keyed by a hash of the subscription key (the key itself is
 never stored or logged). ``RateBudgets.default()`` is the process-wide registry on the real clock; tests build
@@ -28,6 +29,7 @@ import logging
 import math
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -43,6 +45,11 @@ MAX_CONCURRENCY = 64
 RATE_DECREASE = 0.9  # a 429 despite a proactive rate: the key's real budget is lower, slow down by this
 RATE_FLOOR = 0.25  # ... but never below this share of the rate configured
 CLOCK_TOLERANCE = 1e-4  # a wait shorter than this is clock rounding, not a wait
+LIMIT_SHARE = 0.95  # a key allowed N requests a second is paced at this share of N ...
+LIMIT_BURST_SHARE = 0.01  # ... with a burst of this share of N (at least 1): at most 96% of N in any second
+LIMIT_WINDOW_SHARE = 0.97  # ... and never more than this share of N actually sent in any second
+RATE_RECOVERY_AFTER = 5.0  # seconds without a 429 before a rate lowered by one climbs back ...
+RATE_RECOVERY = 0.02  # ... by this share of the configured rate a second, up to the configured rate
 
 
 def key_fingerprint(subscription_key: str) -> str:
@@ -95,6 +102,11 @@ class RateBudget:
         self._epoch = 0  # bumped by every pause: a 429 of a request sent before it is the same burst
         self._streak = 0  # pauses in a row without a success: how far the back-off has grown
         self._latency: float | None = None
+        self._limited_at = float("-inf")  # clock time of the latest pause a 429 caused
+        self._window = 1.0  # with a known limit (configure_limit): at most _cap sends in any second
+        self._cap = 0
+        self._sent: deque[float] = deque()
+        self._raised_at = float("-inf")  # clock time the rate last climbed back
         self._requests = 0
         self._rate_limited = 0
         self._pauses = 0
@@ -118,6 +130,20 @@ class RateBudget:
             self._burst = int(burst)
         self._rate = float(rate) if rate is not None else None
         self._configured_rate = self._rate
+
+    def configure_limit(self, requests_per_second: float | None) -> None:
+        """Pace requests for a key the gateway allows ``requests_per_second`` (the user's word for it):
+        95% of it with a burst of 2%, so no second ever sees more than 97% of the limit and a little jitter
+        in arrival times provokes no 429. ``None`` turns the proactive pace off (429s alone slow down)."""
+        if requests_per_second is None:
+            self.configure(rate=None, burst=1)
+            self._cap = 0
+            return
+        if not math.isfinite(requests_per_second) or requests_per_second <= 0:
+            raise ValueError("the request budget must be a positive number of requests per second")
+        self.configure(rate=requests_per_second * LIMIT_SHARE,
+                       burst=max(1, int(requests_per_second * LIMIT_BURST_SHARE)))
+        self._cap = max(1, int(requests_per_second * LIMIT_WINDOW_SHARE))
 
     @property
     def rate(self) -> float | None:
@@ -183,11 +209,46 @@ class RateBudget:
                 if self._paused_until > waited_for and self._paused_until > self._clock():
                     continue  # a 429 paused the key while this caller waited for its slot
             break
+        if self._cap:
+            await self._within_window()
         self._requests += 1
         return self._epoch
 
+    async def _within_window(self) -> None:
+        """With a known limit: never more than ``cap`` requests in any trailing window of sends. The pace
+        alone lets requests an overloaded event loop sent late bunch up with the next ones; this holds them
+        (each wait taken once: a clock that stands still cannot make it spin)."""
+        sent, window = self._sent, self._window
+        target = float("-inf")
+        while True:
+            now = self._clock()
+            while sent and sent[0] <= now - window:
+                sent.popleft()
+            if len(sent) < self._cap:
+                break
+            free_at = sent[0] + window
+            if free_at <= target + CLOCK_TOLERANCE:
+                break
+            target = free_at
+            await self._wait(free_at - now + CLOCK_TOLERANCE)
+        sent.append(self._clock())
+
+    def _recover(self, now: float) -> None:
+        """A rate lowered after a 429 climbs back to the configured one once 429s stop (additive increase):
+        one 429 from jitter in arrival times must not slow a long sync down for good."""
+        configured = self._configured_rate
+        if configured is None or self._rate is None or self._rate >= configured:
+            return
+        quiet_since = self._limited_at + RATE_RECOVERY_AFTER
+        if now <= quiet_since:
+            return
+        elapsed = now - max(quiet_since, self._raised_at)
+        self._rate = min(configured, self._rate + configured * RATE_RECOVERY * elapsed)
+        self._raised_at = now
+
     def _reserve(self, now: float) -> float:
         """Generic cell rate algorithm: the time this request may go, and book the slot."""
+        self._recover(now)
         interval = 1.0 / self._rate  # type: ignore[operator]
         tat = max(self._tat, now)
         send_at = max(now, tat - (self._burst - 1) * interval)
@@ -226,6 +287,7 @@ class RateBudget:
                 delay = self._rng.uniform(ceiling / 2, ceiling)  # equal jitter: grows, never zero
             self._streak += 1
             self.pause_until(now + delay)
+            self._limited_at = now
             if self._rate is not None and self._configured_rate is not None:
                 self._rate = max(self._rate * RATE_DECREASE, self._configured_rate * RATE_FLOOR)
                 log.info("rate budget %s lowered to %.1f requests a second after a 429", self.name, self._rate)

@@ -23,6 +23,7 @@ from imtui.core.api.models import (
     Order,
     OrderRequest,
     Page,
+    ParameterValidation,
     Product,
     Reseller,
     Subscription,
@@ -54,9 +55,13 @@ class MarketplaceClient(ApiSession):
             raise errors.InvalidResponseError("a list answer without a data array", method="GET", path="/" + path)
         return body
 
-    def parse_rows(self, model: type[T], items: list[Any], path: str, report: ListReport | None = None) -> list[T]:
-        """Parse the rows of one page; unreadable ones are skipped into ``report`` (and logged)."""
-        return parse_rows(items, lambda row: self.parse_row(model, row, "GET", "/" + path.lstrip("/")), path, report or ListReport())
+    def parse_rows(
+        self, model: type[T], items: list[Any], path: str, report: ListReport | None = None, first_index: int = 0
+    ) -> list[T]:
+        """Parse the rows of one page (``first_index``: the page's offset in the list); unreadable ones are
+        skipped into ``report`` (and logged)."""
+        parse = lambda row: self.parse_row(model, row, "GET", "/" + path.lstrip("/"))  # noqa: E731
+        return parse_rows(items, parse, path, report if report is not None else ListReport(), first_index)
 
     # ---------------------------------------------------------------- paging
 
@@ -196,6 +201,17 @@ class MarketplaceClient(ApiSession):
 
     async def list_products(self, *, report: ListReport | None = None, **filters: str | None) -> list[Product]:
         return [p async for p in self.iter_products(report=report, **filters)]
+
+    async def validate_parameters(self, customer_id: str, products: list[dict[str, Any]]) -> list[ParameterValidation]:
+        """``POST /validation/parameters``: which activation parameters each product needs, and whether the
+        values given (``products[i]["parameters"]``) are good. No side effects, so safe to retry."""
+        body = {"customerId": customer_id, "type": "sales", "products": products}
+        data = self._json(await self._send("POST", "validation/parameters", json=body, retry=True))
+        rows = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            raise errors.InvalidResponseError("a validation answer without a data array", method="POST",
+                                              path="/validation/parameters")
+        return [self.parse_row(ParameterValidation, row, "POST", "/validation/parameters") for row in rows]
 
     # ---------------------------------------------------------------- subscriptions
 

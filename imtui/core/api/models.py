@@ -238,8 +238,9 @@ class Reseller(ApiModel):
 class ProductPrice(ApiModel):
     amount: Annotated[Decimal | None, BeforeValidator(_to_decimal)] = None
     currency: str = ""
-    type: str | None = None
-    model: str | None = None
+    type: str | None = None  # recurring, setup, overuse (None: recurring)
+    model: str | None = None  # FLAT, TIERED, VOLUME_...
+    lower_limit: Annotated[Decimal | None, BeforeValidator(_to_decimal)] = None  # a quantity tier's first unit
 
     @property
     def money(self) -> Money | None:
@@ -281,6 +282,32 @@ class Product(ApiModel):
 class ParameterValue(ApiModel):
     name: str
     value: Any = None
+
+
+class ParameterCheck(ApiModel):
+    """One activation parameter of a product, as ``POST /validation/parameters`` judges the value given."""
+
+    name: Text = ""
+    result: Status = "unknown"  # success, error
+    message: str | None = None
+    value_error: str | None = None
+    type: str | None = None
+    value: Any = None
+
+    @property
+    def ok(self) -> bool:
+        return self.result == "success"
+
+
+class ParameterValidation(ApiModel):
+    """The answer for one product: every parameter it needs, each with its result."""
+
+    id: Id = None
+    mpn: Text = ""
+    vendor: str | None = None
+    billing_period: Period | None = None
+    subscription_period: Period | None = None
+    parameters: list[ParameterCheck] = Field(default_factory=list)
 
 
 class Subscription(ApiModel):

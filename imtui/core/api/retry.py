@@ -49,6 +49,14 @@ class RetryNotice:
     def rate_limited(self) -> bool:
         return self.status == 429
 
+    @property
+    def brief(self) -> str:
+        """The notice without the request, for a status line: "retrying after HTTP 503 (2 of 6)…"."""
+        if self.rate_limited:
+            return f"the marketplace asked to slow down (HTTP 429); waiting {self.delay:.0f} s…"
+        count = f"{self.retry} of {self.limit}" if self.limit else str(self.retry)
+        return f"retrying after {self.reason} ({count})…"
+
     def __str__(self) -> str:
         if self.rate_limited:
             return f"{self.method} {self.path}: the marketplace asked to slow down (HTTP 429); waiting {self.delay:.1f} s…"

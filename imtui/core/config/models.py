@@ -84,6 +84,8 @@ class AccountConfig(_ConfigModel):
     max_seats_per_order: int | None = Field(default=None, ge=1)
     max_order_total: Decimal | None = Field(default=None, ge=rules.MAX_TOTAL.minimum)
     markup_percent: Decimal | None = Field(default=None, ge=rules.MARKUP.minimum, le=rules.MARKUP.maximum)
+    #: the key's request budget as the gateway enforces it (requests a second); unset: learnt from 429s
+    requests_per_second: float | None = Field(default=None, gt=0, le=100_000)
 
     @field_validator("name")
     @classmethod
@@ -111,7 +113,7 @@ class AccountConfig(_ConfigModel):
 class Client(_ConfigModel):
     """One of the MSP's own client companies."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=rules.CLIENT_NAME_MAX)
     external_id: str | None = None
     group: str | None = None
     street: str | None = None

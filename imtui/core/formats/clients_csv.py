@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from imtui.core.formats.rows import RowError
+from imtui.core.rules import CLIENT_NAME_MAX
 from imtui.core.matching import normalise
 
 __all__ = [
@@ -42,7 +43,7 @@ __all__ = [
     "parse_clients_csv",
 ]
 
-MAX_NAME_LENGTH = 200
+MAX_NAME_LENGTH = CLIENT_NAME_MAX  # the config's own limit
 
 _NAME_HEADERS = frozenset(
     {

@@ -7,8 +7,15 @@
 - ``services.customers`` (:mod:`.customers`): loading customers, the ones loaded this session;
 - ``services.mappings`` (:mod:`.mappings`, :mod:`.imports`): clients and mappings, undo, imports;
 - ``services.sync`` (:mod:`.sync`): refreshing the local snapshot from the marketplace;
-- ``services.orders_view`` (:mod:`.order_reads`): orders from the snapshot, their details, live news;
+- ``services.catalog`` (:mod:`.catalog`): what an account can buy, variant by variant;
+- ``services.orders`` (:mod:`.orders`): the one path for money: plans, placing (never twice), lookups, watching;
+- ``services.orders_view`` (:mod:`.order_reads`): orders from the snapshot for the orders screen and
+  ``imtui orders list|show``: their details, live news of unfinished ones (reads only);
 - ``services.journal_view`` (:mod:`.journal_view`): the journal's entries, its check, one client's export;
+- ``services.sync`` (:mod:`.sync`): refreshing the local snapshot from the marketplace, and what changed;
+- ``services.exports`` (:mod:`.exports`): customers, subscriptions, orders, mappings to CSV/JSON files;
+- ``services.pricing`` (:mod:`.prices`): the account markups and per-product price overrides (config);
+- ``services.reports`` (:mod:`.reports`): the cost report per client;
 - shared by the areas: ``services.snapshot`` (what was last loaded), ``services.journal`` (the audit journal),
   ``services.prices`` (the MSP's prices), ``services.now()`` / ``services.today()`` (the sandbox's clock in the
   demo, so days-left and order lookups agree with its data).
@@ -38,11 +45,17 @@ from imtui.core.errors import ServiceError
 from imtui.core.paths import Paths, resolve_paths
 from imtui.core.secrets import AccountSecrets, SecretStore
 from imtui.core.services.accounts import AccountInput, AccountOutcome, AccountsArea, ConnectionReport
+from imtui.core.services.catalog import CatalogArea, Variant
 from imtui.core.services.customers import CustomerPage, CustomerRow, CustomersArea
 from imtui.core.services.imports import ClientImportResult, ClientsCsvImport, MappingImportResult
 from imtui.core.services.journal_view import JournalView
 from imtui.core.services.mappings import MappingBook
 from imtui.core.services.order_reads import OrderReads
+from imtui.core.services.orders import OrdersArea
+from imtui.core.services.plans import OrderOutcome, OrderPlan, Outcome, PlanKind
+from imtui.core.services.exports import ExportsArea
+from imtui.core.services.prices import PricingArea
+from imtui.core.services.reports import ReportsArea
 from imtui.core.services.sync import SyncArea, SyncResult
 
 if TYPE_CHECKING:
@@ -59,9 +72,14 @@ __all__ = [
     "CustomerPage",
     "CustomerRow",
     "MappingImportResult",
+    "OrderOutcome",
+    "OrderPlan",
+    "Outcome",
+    "PlanKind",
     "ServiceError",
     "Services",
     "SyncResult",
+    "Variant",
 ]
 
 log = logging.getLogger("imtui.services")
@@ -85,12 +103,19 @@ class Services:
     _retired: list[MarketplaceClient] = field(default_factory=list)
     #: bumped by every account change, so screens built on the old list know to start afresh
     accounts_changed: int = 0
+    #: extra keyword arguments for every MarketplaceClient (tests: a sleep and clock on the sandbox's time)
+    client_options: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.accounts = AccountsArea(self)
         self.customers = CustomersArea(self)
         self.mappings = MappingBook(self)
         self.sync = SyncArea(self)
+        self.catalog = CatalogArea(self)
+        self.orders = OrdersArea(self)
+        self.exports = ExportsArea(self)
+        self.pricing = PricingArea(self)
+        self.reports = ReportsArea(self)
         self._snapshot: Snapshot | None = None
         self._journal: Journal | None = None
         self._prices: tuple[Config, PriceBook] | None = None
@@ -162,11 +187,13 @@ class Services:
 
     @classmethod
     def open_demo(cls, sandbox: Any = None) -> Services:
-        """Services on the in-process sandbox, its accounts set up, in a throwaway config directory."""
+        """Services on the in-process sandbox, its accounts set up, in a throwaway config directory. The
+        sandbox's clock starts now (seconds cut off), so its order times are the world's."""
         from imtui.core.demo import demo_client_names
         from imtui.sandbox import Sandbox
+        from imtui.sandbox.clock import current_start
 
-        sandbox = sandbox or Sandbox(clock="real")
+        sandbox = sandbox or Sandbox(clock="real", start=current_start())
         home = Path(tempfile.mkdtemp(prefix="imtui-demo-"))
         paths = Paths.in_home(home).ensure()
         store = ConfigStore(paths.config_file)
@@ -212,7 +239,8 @@ class Services:
         """
         before = self.config
         after = before.model_copy(
-            update={"accounts": list(before.accounts), "clients": list(before.clients), "mappings": list(before.mappings)}
+            update={"accounts": list(before.accounts), "clients": list(before.clients), "mappings": list(before.mappings),
+                    "price_overrides": list(before.price_overrides)}
         )
         try:
             result = change(after)
@@ -242,6 +270,7 @@ class Services:
             secrets.subscription_key,
             transport=self.transport,
             now=self.now,
+            **self.client_options,
         )
 
     def client(self, name: str) -> MarketplaceClient:
@@ -250,7 +279,10 @@ class Services:
             account = self.config.account(name)
             if account is None:
                 raise ServiceError(f"There is no account called {name}.")
-            self._clients[name] = self.new_client(account, self.accounts.secrets_for(name))
+            client = self.new_client(account, self.accounts.secrets_for(name))
+            if account.requests_per_second is not None:  # the key's budget as the user knows it
+                client.budget.configure_limit(account.requests_per_second)
+            self._clients[name] = client
         return self._clients[name]
 
     def _drop_client(self, name: str | None) -> None:
@@ -266,4 +298,6 @@ class Services:
             if name:
                 self._drop_client(name)
                 self.customers.forget(name)
+                self.catalog.forget(name)
+                self.orders.forget(name)
         self.accounts_changed += 1

@@ -131,6 +131,7 @@ class AccountsArea:
         problems = self.problems(typed, replacing=replacing)
         if problems:
             raise ServiceError(next(iter(problems.values())))
+        previous = self.services.config.account(replacing) if replacing else None
         try:
             return AccountConfig(
                 name=typed.name.strip(),
@@ -141,6 +142,8 @@ class AccountsArea:
                 max_seats_per_order=rules.MAX_SEATS.parse(typed.max_seats),
                 max_order_total=rules.MAX_TOTAL.parse(typed.max_total),
                 markup_percent=rules.MARKUP.parse(typed.markup),
+                # not on the form: kept from the account being edited (config.toml is where it is set)
+                requests_per_second=previous.requests_per_second if previous is not None else None,
             )
         except ValidationError as exc:  # the rules above let nothing through that the model refuses
             raise ServiceError(describe_validation_error(exc)) from None
@@ -228,19 +231,19 @@ class AccountsArea:
         if store.vault_exists and store.vault_passphrase_in_env:
             raise ServiceError(
                 f"{VAULT_ENV_VAR} does not open the vault {store.paths.vault_file}, so nothing was saved: "
-                f"check the passphrase. {instead}, or add the account in the app (key 1)."
+                f"check the passphrase. {instead}, or add the account in the app (F1)."
             )
         if store.vault_exists:
             raise ServiceError(
                 f"There is no OS keyring and the vault {store.paths.vault_file} is locked, so nothing was saved: "
-                f"set {VAULT_ENV_VAR} to its passphrase. {instead}, or add the account in the app (key 1)."
+                f"set {VAULT_ENV_VAR} to its passphrase. {instead}, or add the account in the app (F1)."
             )
         passphrase = store.vault_passphrase_from_env()
         if not passphrase:
             raise ServiceError(
                 f"There is no OS keyring or unlocked vault to keep the secrets, so nothing was saved. {instead}, "
                 f"or set {VAULT_ENV_VAR} to create or open an encrypted vault, or add the account in the app "
-                "(key 1) and create the vault there (ctrl+v)."
+                "(F1) and create the vault there (ctrl+v)."
             )
         if len(passphrase) < VAULT_MIN_PASSPHRASE:
             raise ServiceError(
@@ -320,7 +323,7 @@ class AccountsArea:
         locked = store.vault_exists and not store.vault_unlocked
         if not self.services.headless:
             if locked:
-                return f"The vault is locked, so the secrets of {name} cannot be read: press 1, then ctrl+v to unlock it."
+                return f"The vault is locked, so the secrets of {name} cannot be read: press F1, then ctrl+v to unlock it."
             return (
                 f"The password and subscription key of {name} are not stored anywhere imtui can read. "
                 "Open the account and type them again."

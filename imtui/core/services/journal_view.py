@@ -157,11 +157,9 @@ class JournalView:
 
     def export_file(self, client: str, format: Literal["csv", "json"] | str, path: str | os.PathLike[str]) -> ExportResult:
         """Write one client's entries to ``path`` atomically (the old file or the new one, never half)."""
-        target = Path(path).expanduser()
-        if target.is_dir():
-            raise ServiceError(f"{target} is a folder; give a file name.")
-        if not target.parent.is_dir():
-            raise ServiceError(f"The folder {target.parent} does not exist.")
+        from imtui.core.formats.exports import export_path
+
+        target = export_path(path)  # the same checks as every export: a file, in a folder that exists
         text, count = self.export_text(client, format)
         try:
             atomic_write(target, text.encode("utf-8"), mode=0o644)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from imtui.core import rules
 from imtui.core.config import Client, Config, Mapping
 from imtui.core.errors import ServiceError
 from imtui.core.matching import AutoMapPlan, CustomerRef, plan_auto_map
@@ -72,8 +73,8 @@ class MappingBook:
 
     def map(self, row: CustomerRow, client: str, how: str = "manual") -> None:
         client = client.strip()
-        if not client:
-            raise ServiceError("Type a client name.")
+        if problem := rules.check_client_name(client):
+            raise ServiceError(problem)
 
         def mutate(config: Config) -> None:
             existing = config.client(client)
@@ -100,8 +101,8 @@ class MappingBook:
 
     def add_client(self, name: str) -> None:
         name = name.strip()
-        if not name:
-            raise ServiceError("Type a client name.")
+        if problem := rules.check_client_name(name):
+            raise ServiceError(problem)
         existing = self.config.client(name)
         if existing is not None:
             raise ServiceError(f"There is already a client called {existing.name}.")

@@ -23,24 +23,21 @@ from typing import TYPE_CHECKING, Any
 
 from imtui.core.api.models import Money, Order
 from imtui.core.errors import ServiceError
-from imtui.core.order_words import ORDER_STATUSES, ORDER_TYPES, STATUS_CODES, UNFINISHED
+from imtui.core.order_status import ORDER_STATUSES, ORDER_TYPES, STATUS_CODES, UNFINISHED
 from imtui.core.refresh import UNFINISHED_ORDER_STATUSES
+from imtui.core.services.order_follow import order_subscription, refresh_snapshot
 
 if TYPE_CHECKING:
+    from imtui.core.formats.exports import ExportTable
     from imtui.core.journal import Entry
     from imtui.core.services import Services
     from imtui.core.snapshot import OrderLineRow, OrderRow
 
 __all__ = [
-    "ORDER_COLUMNS", "ORDER_STATUSES", "ORDER_TYPES", "STATUS_CODES", "UNFINISHED", "Backoff", "CustomerChoice",
+    "ORDER_STATUSES", "ORDER_TYPES", "STATUS_CODES", "UNFINISHED", "Backoff", "CustomerChoice",
     "OrderFilter", "OrderLineView", "OrderReads", "OrderView", "PollResult", "describe", "quantity_text",
 ]
 
-#: the columns of an order row, for the CLI's table/CSV and the screen's table
-ORDER_COLUMNS = (
-    "account", "order_id", "number", "type", "status", "status_code", "created", "updated", "po_number",
-    "customer_id", "customer_name", "client", "total", "currency",
-)
 POLL_BY_DETAIL = 4  # up to this many unfinished orders: a detail each; more: a list per unfinished status
 
 
@@ -116,6 +113,7 @@ class OrderView:
     details_loaded: bool
     subscription_id: str
     lines: tuple[OrderLineView, ...] = ()
+    record: OrderRow | None = field(default=None, compare=False, repr=False)  # the snapshot's row it shows
 
     @property
     def key(self) -> tuple[str, str]:
@@ -143,28 +141,6 @@ class OrderView:
     @property
     def updated_text(self) -> str:
         return _stamp(self.updated_at)
-
-    def columns(self) -> dict[str, str]:
-        """The row as text, by :data:`ORDER_COLUMNS` (amount and currency apart; CSV and table)."""
-        return {
-            "account": self.account, "order_id": self.id, "number": self.number, "type": self.type,
-            "status": self.status, "status_code": self.status_code, "created": self.created_text,
-            "updated": self.updated_text, "po_number": self.po_number, "customer_id": self.customer_id,
-            "customer_name": self.customer_name, "client": self.client,
-            "total": str(self.total.amount) if self.total else "", "currency": self.total.currency if self.total else "",
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """Every field, JSON-ready: instants in ISO 8601, money as exact decimal text with its currency."""
-        data: dict[str, Any] = self.columns()
-        data["created"] = self.created_at.isoformat() if self.created_at else None
-        data["updated"] = self.updated_at.isoformat() if self.updated_at else None
-        data["total"] = data["total"] or None
-        data["currency"] = data["currency"] or None
-        data["finished"] = self.finished
-        data["subscription_id"] = self.subscription_id or None
-        data["lines"] = [line.to_dict() for line in self.lines] if self.details_loaded else None
-        return data
 
 
 @dataclass(frozen=True)
@@ -305,6 +281,13 @@ class OrderReads:
             raise ServiceError(f"Order {wanted} exists in several accounts ({accounts}); name one with --account.")
         return found[0] if found else None
 
+    def export_table(self, views: Sequence[OrderView]) -> ExportTable:
+        """These orders as ``imtui export orders`` writes them (one function: ``formats.exports.order_rows``)."""
+        from imtui.core.formats.exports import order_rows
+
+        names = {(v.account, v.customer_id): v.customer_name for v in views}
+        return order_rows(self.services.config, [v.record for v in views if v.record is not None], names)
+
     def customers(self) -> list[CustomerChoice]:
         """Every customer in the snapshot, by client (mapped first) then Ingram name."""
         mappings = self.services.config.mapping_index()
@@ -315,16 +298,16 @@ class OrderReads:
         return sorted(choices, key=lambda c: (c.client == "", c.client.casefold(), c.name.casefold(), c.account))
 
     def journal_entries(self, view: OrderView) -> list[Entry]:
-        """The journal's entries about this order (by id, number, or its PO number in its account)."""
+        """The journal's entries about this order (by id, number, or its PO number in its account), oldest first;
+        lines that cannot match are skipped unparsed (``Journal.entries(having=...)``)."""
         journal = self.services.journal
-        found = []
-        for entry in journal.entries():
-            if entry.account and entry.account != view.account:
-                continue
-            if (entry.order_id and entry.order_id == view.id) or (entry.order_number and entry.order_number == view.number) \
-                    or (view.po_number and entry.po_number == view.po_number):
-                found.append(entry)
-        return found
+        found: dict[int, Entry] = {}
+        asks = [{"order_id": view.id}, {"order_number": view.number}, {"po_number": view.po_number}]
+        for having in (a for a in asks if all(a.values())):
+            for entry in journal.entries(having=having):
+                if not entry.account or entry.account == view.account:
+                    found[entry.seq] = entry
+        return [found[seq] for seq in sorted(found)]
 
     def _customer_names(self, account: str | None) -> dict[tuple[str, str], str]:
         return {(c.account, c.id): c.name for c in self.services.snapshot.customers(account)}
@@ -339,7 +322,7 @@ class OrderReads:
             order.created_at, order.provisioned_at, order.po_number or "", customer,
             names.get((order.account, customer), ""), (mapping.client or "") if mapping else "", order.total,
             order.finished, order.details_loaded, order.subscription_id or "",
-            tuple(_line_view(line, signed) for line in order.lines) if order.lines else (),
+            tuple(_line_view(line, signed) for line in order.lines) if order.lines else (), order,
         )
 
     # ------------------------------------------------------------ from the marketplace
@@ -349,7 +332,7 @@ class OrderReads:
         if self.services.config.account(account) is None:
             raise ServiceError(f"There is no account called {account}; see `imtui accounts list`.")
         order = await self.services.client(account).get_order(order_id)
-        await self._store(account, [order], {order.id or order_id})
+        await self._store(account, [order])
         view = await asyncio.to_thread(self._one, account, order.id or order_id)
         if view is None:  # pragma: no cover - it was just stored
             raise ServiceError(f"Order {order_id} could not be kept in the snapshot.")
@@ -387,15 +370,21 @@ class OrderReads:
             raise failures[0]  # nothing learnt: the caller says why and tries again later
         orders.update((oid, r) for oid, r in zip(details, read) if isinstance(r, Order))
         moved = {oid: o for oid, o in orders.items() if (o.status, o.status_code) != (held[oid].status, held[oid].status_code)}
-        if moved:
-            await self._store(account, list(moved.values()), {oid for oid in moved if oid in details})
+        ended = [o for o in moved.values() if o.finished]
+        going = [o for o in moved.values() if not o.finished]
+        if going:
+            await self._store(account, going)
+        for order in ended:  # its subscription changed too (seats, a new one, a cancellation): read it once
+            await refresh_snapshot(self.services, account, order if order.products else None, order_subscription(order)
+                                   or held[order.id].subscription_id)
+            if not order.products:
+                await self._store(account, [order])
         result.changed = list(moved)
         return result
 
-    async def _store(self, account: str, orders: list[Order], details: set[str]) -> None:
-        await asyncio.to_thread(
-            self.services.snapshot.store_orders, account, orders, details={d for d in details if d}, now=self.services.now()
-        )
+    async def _store(self, account: str, orders: list[Order]) -> None:
+        """Orders into the snapshot (those with lines as details: their PO number and lines)."""
+        await asyncio.to_thread(self.services.snapshot.store_live, account, orders=orders, at=self.services.now())
 
 
 def _line_view(line: OrderLineRow, signed: bool) -> OrderLineView:

@@ -10,9 +10,12 @@ without ``--yes``. Confirming hands the same plan to ``services.orders.place``, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from imtui.core.api.models import Money, Order, OrderRequest
+
+if TYPE_CHECKING:
+    from imtui.core.services.catalog import Variant
 
 __all__ = ["MoneyLine", "OrderOutcome", "OrderPlan", "Outcome", "PlanKind"]
 
@@ -43,9 +46,16 @@ class MoneyLine:
 
     label: str
     amount: Money
+    #: a difference: shown with its sign, +12.00 USD / -12.00 USD
+    signed: bool = False
+
+    @property
+    def text(self) -> str:
+        """The amount as shown: ``1,320.00 USD``, or ``+12.00 USD`` for a difference."""
+        return f"+{self.amount}" if self.signed and self.amount.amount > 0 else str(self.amount)
 
     def __str__(self) -> str:
-        return f"{self.label}: {self.amount}"
+        return f"{self.label}: {self.text}"
 
 
 @dataclass(frozen=True)
@@ -72,10 +82,33 @@ class OrderPlan:
     confirm_phrase: str | None = None
     #: what was asked, as plain values, for the journal ("quantity", "mpn", "term", "at_renewal", ...)
     asked: dict[str, Any] = field(default_factory=dict)
+    #: seats before and after (a seat change), the quantity bought (a purchase)
+    seats_before: int | None = None
+    seats_after: int | None = None
+    #: a decrease on an annual term: it may only be possible at renewal; the same plan with at_renewal=True is
+    #: offered (the UI's toggle, the CLI's --at-renewal)
+    offers_at_renewal: bool = False
+    #: the auto-renew state an AUTO_RENEW plan sets
+    auto_renew: bool | None = None
+    #: the catalog variant a PURCHASE buys
+    variant: Variant | None = None
 
     @property
     def can_place(self) -> bool:
         return self.refusal is None
+
+    @property
+    def at_renewal(self) -> bool:
+        return self.request is not None and self.request.scheduled_on == "renewal"
+
+    @property
+    def sends_order(self) -> bool:
+        """Placing it is a ``POST /orders`` (seats, cancel, purchase), not a PATCH (auto-renew, withdraw)."""
+        return self.kind in (PlanKind.SEATS, PlanKind.CANCEL, PlanKind.PURCHASE)
+
+    def estimate_text(self) -> str:
+        """The money the confirmation showed, for the journal: "Marketplace price a month: 110.00 USD; ..."."""
+        return "; ".join(str(line) for line in self.money)
 
 
 @dataclass(frozen=True)
@@ -87,6 +120,8 @@ class OrderOutcome:
     message: str
     order: Order | None = None
     correlation_id: str | None = None
+    #: what the user must know even though it worked (the journal could not be written, the snapshot not updated)
+    warnings: tuple[str, ...] = ()
 
     @property
     def placed(self) -> bool:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from imtui.core.api.models import Customer, Order
+from imtui.core.api.models import Customer, Order, SubscriptionDetail
 from imtui.core.snapshot import schema
 from imtui.core.snapshot.lock import SnapshotBusyError, SyncLock
 from imtui.core.snapshot.records import (
@@ -34,13 +34,7 @@ from imtui.core.snapshot.records import (
     parse_instant,
     quantity_value,
 )
-from imtui.core.snapshot.writer import (
-    AccountUpdate,
-    write_failure,
-    write_linked_orders,
-    write_orders_read,
-    write_update,
-)
+from imtui.core.snapshot.writer import AccountUpdate, write_failure, write_linked_orders, write_live, write_update
 
 FILE_NAME = "snapshot.db"
 LOCK_NAME = "sync.lock"
@@ -151,12 +145,28 @@ class Snapshot:
         finally:
             conn.close()
 
-    def store_orders(self, account: str, orders: list[Order], *, details: set[str], now: datetime) -> None:
-        """Store orders read one by one (list rows, and the details named in ``details``) in one
-        transaction: how the orders screen keeps unfinished orders up to date between refreshes."""
+    def store_live(self, account: str, *, subscriptions: Sequence[SubscriptionDetail] = (),
+                   orders: Sequence[Order] = (), at: datetime, linked_to: str | None = None) -> None:
+        """Store details read by an action between refreshes (the subscription an order changed, the order
+        itself, a new subscription), so the browser shows them now. Orders with ``products`` are stored as
+        details (PO number, lines); ``linked_to``: they were listed for that subscription. Subscriptions that
+        became terminated/removed are marked inactive as a refresh would. Blocking: call it in a thread."""
+        from imtui.core.snapshot.diff import subscription_mark
+
+        marks = {}
+        for sub in subscriptions:
+            old = self.subscription(sub.id, account)
+            changed, mark = subscription_mark(sub, old.row if old else None, at.date())
+            if changed:
+                marks[sub.id] = mark
+        update = AccountUpdate(
+            account=account, started_at=at, finished_at=at, full=False, first=False, sync_day=at.date(),
+            orders_cursor=None, subscriptions=list(subscriptions), details={s.id for s in subscriptions},
+            subscription_marks=marks, orders=list(orders), order_details={o.id for o in orders if o.products},
+        )
         conn = schema.connect(self.path)
         try:
-            write_orders_read(conn, account, orders, details, now)
+            write_live(conn, update, linked_to)
         except sqlite3.Error as exc:
             raise schema.SnapshotError(f"could not write the snapshot {self.path}: {exc}") from exc
         finally:
@@ -204,6 +214,23 @@ class Snapshot:
         orders = self.orders(row.account, subscription_id=row.id)
         return SubscriptionRecord(row, extra[0], lines, json.loads(extra[1]) if extra[1] else [], orders,
                                   parse_date(extra[2]))
+
+    def lines(self, account: str | None = None) -> dict[tuple[str, str], list[SubscriptionLine]]:
+        """Every subscription's product lines, by (account, subscription id), in line order: for reports
+        that need more than the main line (add-ons) without a query per subscription."""
+        where, params = _filters(("account", account))
+        money = MoneyCache()
+        out: dict[tuple[str, str], list[SubscriptionLine]] = {}
+        for a, sid, n, pid, mpn, vendor, name, q, p, pc, c, cc, e, ec, vsid in self._read(
+            "SELECT account, subscription_id, line_no, product_id, mpn, vendor, name, quantity, unit_price, "
+            "unit_price_cur, unit_cost, unit_cost_cur, extended_price, extended_price_cur, vendor_subscription_id "
+            "FROM subscription_lines" + _where(where) + " ORDER BY account, subscription_id, line_no",
+            params,
+        ):
+            out.setdefault((a, sid), []).append(SubscriptionLine(
+                n, pid, mpn, vendor, name, quantity_value(q), money.get(p, pc), money.get(c, cc), money.get(e, ec), vsid
+            ))
+        return out
 
     # ---------------------------------------------------------------- customers
 

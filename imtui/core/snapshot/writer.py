@@ -67,6 +67,22 @@ def write_update(conn: sqlite3.Connection, update: AccountUpdate) -> int:
     return run_id
 
 
+def write_live(conn: sqlite3.Connection, update: AccountUpdate, linked_to: str | None = None) -> None:
+    """Store what one action read (a subscription's detail, its orders) between refreshes, in one transaction:
+    no run, no changes, no sync state (the next refresh still reads everything it would have read).
+    ``linked_to``: the orders were listed for that subscription."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        write_subscriptions(conn, update)
+        write_subscription_details(conn, update)
+        store_orders(conn, update.account, update.orders, update.order_details, update.started_at, linked_to)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
 def write_failure(conn: sqlite3.Connection, account: str, started_at: datetime, finished_at: datetime,
                   full: bool, error: str, summary: dict[str, Any]) -> int:
     """Record a failed attempt (the run and the account's last error); the account's data is left as it was."""
@@ -220,19 +236,6 @@ def write_linked_orders(conn: sqlite3.Connection, account: str, orders: list[Ord
     conn.execute("BEGIN IMMEDIATE")
     try:
         store_orders(conn, account, orders, {o.id for o in orders if o.products}, at, subscription_id)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-
-
-def write_orders_read(conn: sqlite3.Connection, account: str, orders: list[Order], detail_ids: set[str],
-                      at: datetime) -> None:
-    """Orders read on their own (list rows, and details for ``detail_ids``), in their own transaction."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        store_orders(conn, account, orders, detail_ids, at)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:

@@ -2,8 +2,9 @@
 cancels, focus on Cancel. Each returns its result with ``dismiss``; ``None`` means cancelled."""
 
 from imtui.tui.dialogs.base import Dialog
-from imtui.tui.dialogs.common import ConfirmDialog, MessageDialog, PassphraseDialog
+from imtui.tui.dialogs.common import ConfirmDialog, MessageDialog, PassphraseDialog, UnsavedDialog
 from imtui.tui.dialogs.errors import ErrorDialog, explain
+from imtui.tui.dialogs.export import ExportChoice, ExportDialog
 from imtui.tui.dialogs.mapping import (
     AutoMapDialog,
     ClientImportChoice,
@@ -20,10 +21,13 @@ __all__ = [
     "ConfirmDialog",
     "Dialog",
     "ErrorDialog",
+    "ExportChoice",
+    "ExportDialog",
     "MappingChoice",
     "MappingDialog",
     "MessageDialog",
     "PassphraseDialog",
     "PathDialog",
+    "UnsavedDialog",
     "explain",
 ]

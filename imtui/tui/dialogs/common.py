@@ -122,3 +122,39 @@ class PassphraseDialog(Dialog[str]):
             self.query_one("#dialog-error").add_class("-error")
             return
         self.dismiss(passphrase)
+
+
+class UnsavedDialog(Dialog[bool]):
+    """Leaving a form with unsaved edits: keep editing (where focus starts, and what escape does) or
+    discard them (a deliberate key). Returns True to discard."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Keep editing", id="dialog.keep_editing", tooltip="Back to the form, edits kept"),
+        Binding("d", "discard", "Discard", id="dialog.discard", tooltip="Throw the edits away and go on"),
+    ]
+    AUTO_FOCUS = "#keep"
+
+    def __init__(self, what: str, changed: list[str]) -> None:
+        super().__init__("Unsaved changes")
+        self.what = what
+        self.changed = changed
+
+    def compose_body(self) -> ComposeResult:
+        fields = ", ".join(self.changed)
+        yield Static(
+            f"{self.what} has changes that are not saved ({fields}). Keep editing, or discard them and go on?",
+            id="dialog-body",
+            markup=False,
+        )
+
+    def compose_buttons(self) -> ComposeResult:
+        yield Button("Keep editing (esc)", id="keep", variant="primary")
+        yield Button("Discard changes (d)", id="discard", variant="error")
+
+    @on(Button.Pressed, "#keep")
+    def _keep(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#discard")
+    def action_discard(self) -> None:
+        self.dismiss(True)

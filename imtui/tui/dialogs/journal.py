@@ -17,7 +17,7 @@ from imtui.tui.dialogs.base import Dialog
 
 
 @dataclass(frozen=True)
-class ExportChoice:
+class JournalExportChoice:
     """What to export and where."""
 
     client: str
@@ -30,14 +30,14 @@ def default_file(folder: Path, client: str, fmt: str) -> Path:
     return folder / f"imtui-journal-{slug}.{fmt}"
 
 
-class ExportDialog(Dialog[ExportChoice]):
+class JournalExportDialog(Dialog[JournalExportChoice]):
     """Client (one the journal names), format, file; each field says what is wrong as you type."""
 
     AUTO_FOCUS = "#export-client"
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="journal.export.cancel", tooltip="Close without exporting")]
 
     def __init__(self, clients: Sequence[str], client: str, folder: Path) -> None:
-        super().__init__("Export one client's journal", classes="export-dialog")
+        super().__init__("Export one client's journal", classes="journal-export-dialog")
         self.clients = list(clients)
         self.client = client
         self.folder = folder
@@ -124,4 +124,4 @@ class ExportDialog(Dialog[ExportChoice]):
         if not self._check():
             return
         client = self._known_client(self.query_one("#export-client", Input).value) or ""
-        self.dismiss(ExportChoice(client, self.format, self.query_one("#export-path", Input).value.strip()))
+        self.dismiss(JournalExportChoice(client, self.format, self.query_one("#export-path", Input).value.strip()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on
@@ -13,9 +14,11 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
+from imtui.core import rules
 from imtui.core.matching import AutoMapPlan, Suggestion
 from imtui.core.services import CustomerRow
 from imtui.tui.dialogs.base import Dialog
+from imtui.tui.widgets.checks import Check, first_problem
 from imtui.tui.widgets.key_help import KeyHelp, binding_help
 
 
@@ -39,6 +42,7 @@ class MappingDialog(Dialog[MappingChoice]):
 
     BINDINGS = [
         Binding("escape", "cancel", "Stop", id="customers.map.stop", tooltip="Close and stop the queue"),
+        Binding("enter", "accept", "Accept", show=False, id="customers.map.accept", tooltip="Accept the suggestion"),
         Binding("i", "ignore", "Ignore", id="customers.map.ignore", tooltip="Never map this customer"),
         Binding("s", "skip", "Skip", id="customers.map.skip", tooltip="Leave unmapped for now, go to the next"),
         Binding("t", "type_name", "Type name", id="customers.map.type", tooltip="Type a client name (new or existing)"),
@@ -51,12 +55,21 @@ class MappingDialog(Dialog[MappingChoice]):
         ),
     ]
 
-    def __init__(self, row: CustomerRow, suggestions: list[Suggestion], clients: list[str], *, current: str | None = None) -> None:
+    def __init__(
+        self,
+        row: CustomerRow,
+        suggestions: list[Suggestion],
+        clients: list[str],
+        *,
+        current: str | None = None,
+        typed: str = "",
+    ) -> None:
         super().__init__(f"Map {row.customer.name}", classes="mapping-dialog")
         self.row = row
         self.suggestions = suggestions
         self.clients = clients
         self.current = current
+        self.typed = typed  # a name typed before (one that could not be saved): shown again, not lost
 
     def compose_body(self) -> ComposeResult:
         customer = self.row.customer
@@ -85,10 +98,15 @@ class MappingDialog(Dialog[MappingChoice]):
             yield Static("No client name is close to this one.", classes="field-message")
         yield Label("Or type a client name (t), new or existing:", classes="field-label")
         yield Input(
+            self.typed,
             placeholder="client name",
             id="client-name",
             suggester=SuggestFromList(self.clients, case_sensitive=False),
+            validators=[Check(rules.check_client_name)],
+            validate_on=["changed", "submitted"],
+            select_on_focus=False,
         )
+        yield Static("", id="client-name-message", classes="field-message -error", markup=False)
 
     def compose_buttons(self) -> ComposeResult:
         # no buttons: every choice is a key, listed here
@@ -103,6 +121,16 @@ class MappingDialog(Dialog[MappingChoice]):
     def on_mount(self) -> None:
         if self.suggestions:
             self.query_one("#suggestions", OptionList).highlighted = 0
+        self._say("")
+        if self.typed:  # back with a name that could not be saved: on it, with why
+            self.query_one("#client-name", Input).focus()
+
+    def _say(self, problem: str | None) -> None:
+        message = self.query_one("#client-name-message", Static)
+        message.update(problem or "")
+        message.display = bool(problem)
+        if problem:  # on a small terminal the body scrolls: bring the message into view, under the field
+            self.call_after_refresh(message.scroll_visible, animate=False)
 
     @on(OptionList.OptionSelected, "#suggestions")
     def chose(self, event: OptionList.OptionSelected) -> None:
@@ -112,11 +140,32 @@ class MappingDialog(Dialog[MappingChoice]):
         if 0 <= index < len(self.suggestions):
             self.dismiss(MappingChoice("map", self.suggestions[index].client))
 
+    @on(Input.Changed, "#client-name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        # as it is typed: a name too long says so at once; an empty field stays quiet until enter
+        self._say(first_problem(event.validation_result) if event.value.strip() else None)
+
     @on(Input.Submitted, "#client-name")
-    def typed(self, event: Input.Submitted) -> None:
-        name = event.value.strip()
-        if name:
-            self.dismiss(MappingChoice("map", name))
+    def _name_submitted(self, event: Input.Submitted) -> None:
+        problem = first_problem(event.validation_result)
+        if problem:  # stay, with the name as typed and why it cannot be used
+            self._say(problem)
+            return
+        self.dismiss(MappingChoice("map", event.value.strip()))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "accept":
+            return True if self.suggestions else None
+        return True
+
+    def why_disabled(self, action: str) -> str | None:
+        if action == "accept" and not self.suggestions:
+            return "No suggestion to accept: type a client name (t), ignore (i), skip (s) or stop (esc)."
+        return None
+
+    def action_accept(self) -> None:
+        options = self.query_one("#suggestions", OptionList)
+        self.action_pick(options.highlighted or 0)
 
     def action_type_name(self) -> None:
         self.query_one("#client-name", Input).focus()
@@ -217,26 +266,52 @@ class ClientImportDialog(Dialog[ClientImportChoice]):
 
 
 class PathDialog(Dialog[str]):
-    """Asks for a file path (CSV of clients exported from a PSA)."""
+    """Asks for a file path (CSV of clients exported from a PSA).
+
+    ``submit`` is called with the path; it returns ``None`` when done, or what went wrong (no such file,
+    unreadable), which is shown under the field while the dialog stays open with the path as typed.
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Import nothing")]
     AUTO_FOCUS = "#path"
 
-    def __init__(self, title: str, help_text: str) -> None:
+    def __init__(self, title: str, help_text: str, *, submit: Callable[[str], str | None] | None = None) -> None:
         super().__init__(title)
         self.help_text = help_text
+        self.submit = submit
 
     def compose_body(self) -> ComposeResult:
         yield Static(self.help_text, id="dialog-body", markup=False)
         yield Input(placeholder="/path/to/clients.csv", id="path")
+        yield Static("", id="dialog-error", classes="field-message -error", markup=False)
 
     def compose_buttons(self) -> ComposeResult:
         yield from super().compose_buttons()
         yield Button("Import", id="confirm", variant="primary")
 
+    def _say(self, problem: str) -> None:
+        message = self.query_one("#dialog-error", Static)
+        message.update(problem)
+        message.display = bool(problem)
+        if problem:
+            self.call_after_refresh(message.scroll_visible, animate=False)
+
+    def on_mount(self) -> None:
+        self._say("")
+
+    @on(Input.Changed, "#path")
+    def _path_changed(self) -> None:
+        self._say("")
+
     @on(Input.Submitted, "#path")
     @on(Button.Pressed, "#confirm")
     def confirm(self) -> None:
         path = self.query_one("#path", Input).value.strip()
-        if path:
-            self.dismiss(path)
+        if not path:
+            self._say("Type the path of the CSV file, e.g. ~/Downloads/clients.csv.")
+            return
+        problem = self.submit(path) if self.submit is not None else None
+        if problem:
+            self._say(problem)
+            return
+        self.dismiss(path)

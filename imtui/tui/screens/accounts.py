@@ -3,66 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.suggester import SuggestFromList
-from textual.validation import ValidationResult, Validator
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Footer, Header, Label, Static
 
-from imtui.core import rules
+from imtui.core.api import RetryNotice, retry_listener
 from imtui.core.config import AccountConfig
-from imtui.core.errors import ServiceError
 from imtui.core.secrets import AccountSecrets
-from imtui.tui.dialogs import ConfirmDialog, PassphraseDialog
+from imtui.core.services import AccountOutcome
+from imtui.tui.dialogs import ConfirmDialog, PassphraseDialog, UnsavedDialog
 from imtui.tui.messages import ConfigReloaded
+from imtui.tui.screens.account_form import AccountForm
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.widgets.key_help import KeyHelp
-from imtui.core.services import AccountInput, AccountOutcome
+
+TESTING = {False: "Testing the connection…", True: "Testing the connection before saving…"}
 
 
-class Check(Validator):
-    """A Textual validator around one of ``imtui.core.rules``' checks (``None`` = valid)."""
+class AccountsScreen(AccountForm, AreaScreen):
+    """Add, test, edit and delete marketplace accounts.
 
-    def __init__(self, check: Callable[[str], str | None]) -> None:
-        super().__init__()
-        self.check = check
-
-    def validate(self, value: str) -> ValidationResult:
-        problem = self.check(value)
-        return self.failure(problem) if problem else self.success()
-
-
-@dataclass(frozen=True)
-class Field:
-    id: str
-    label: str
-    placeholder: str = ""
-    password: bool = False
-    suggestions: tuple[str, ...] = ()
-    hint: Callable[[str], str | None] | None = None
-
-
-FIELDS = (
-    Field("name", "Name", "a short name, e.g. uk-main"),
-    Field("api_url", "API URL", "https://api.cloud.im/marketplace/eu", suggestions=rules.URL_SUGGESTIONS),
-    Field("marketplace", "Marketplace code", "e.g. us, uk, de", suggestions=rules.MARKETPLACE_SUGGESTIONS, hint=rules.marketplace_hint),
-    Field("username", "API username", "e.g. northwind.api", hint=rules.username_hint),
-    Field("password", "Password", "the API user's password", password=True),
-    Field("subscription_key", "Subscription key", "32 hex characters", password=True, hint=rules.subscription_key_hint),
-    Field("max_seats", "Max seats per order", "empty: no limit"),
-    Field("max_total", "Max order total", "empty: no limit"),
-    Field("markup", "Markup %", "e.g. 15"),
-)
-
-
-class AccountsScreen(AreaScreen):
-    """Add, test, edit and delete marketplace accounts."""
+    Wider than 100 columns the list and the form stand side by side; narrower, the list stands above the
+    form (each gets the full width: a URL stays readable). The form's fields scroll; its test result and
+    buttons stay below them, always on screen. Leaving a form with unsaved edits (another area, the list,
+    another account, a new one) asks first.
+    """
 
     TITLE = "Accounts"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
     BINDINGS = [
         # new, test and save are on the form's buttons, with their keys: the footer keeps room for the areas
@@ -77,7 +49,7 @@ class AccountsScreen(AreaScreen):
         Binding("ctrl+v", "vault", "Vault", id="accounts.vault", tooltip="Keep secrets in an encrypted vault", priority=True),
         Binding(
             "escape", "leave_form", "To list", id="accounts.leave_form",
-            tooltip="Leave the form for the account list (then 1-5 switch areas)",
+            tooltip="Leave the form for the account list (asks first if there are unsaved edits)",
         ),
     ]
 
@@ -91,6 +63,7 @@ class AccountsScreen(AreaScreen):
         self._tested: tuple | None = None  # the form values of the last successful connection test
         self._tested_text = ""  # what that test said
         self._touched: set[str] = set()  # fields typed in (or checked by a save) since the form was filled
+        self._baseline: dict[str, object] = {}  # what the form held when filled or saved
 
     # ------------------------------------------------------------ layout
 
@@ -102,28 +75,16 @@ class AccountsScreen(AreaScreen):
                 yield DataTable(id="account-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="secrets-banner")
                 yield KeyHelp(id="list-help")
-            with VerticalScroll(id="account-form", can_focus=False):  # tab goes from the list to the fields
+            with Vertical(id="account-form-pane"):
                 yield Label("New account", id="form-title", classes="pane-title")
-                for spec in FIELDS:
-                    with Horizontal(classes="field-row"):
-                        yield Label(spec.label, classes="field-label")
-                        yield Input(
-                            placeholder=spec.placeholder,
-                            password=spec.password,
-                            id=spec.id,
-                            suggester=SuggestFromList(spec.suggestions, case_sensitive=False) if spec.suggestions else None,
-                            validators=[Check(self._checker(spec.id))],
-                            validate_on=["changed", "submitted"],
-                            valid_empty=False,
-                            compact=True,
-                        )
-                    yield Static("", id=f"{spec.id}-message", classes="field-message")
-                yield Checkbox("Read-only: never place orders from this account", id="read_only", compact=True)
-                with Horizontal(id="form-buttons"):
-                    yield Button("Test connection (ctrl+t)", id="test")
-                    yield Button("Save (ctrl+s)", id="save", variant="primary")
-                    yield Button("New (ctrl+n)", id="new")
-                yield Static("", id="test-result")
+                with VerticalScroll(id="account-form", can_focus=False):  # tab goes from the list to the fields
+                    yield from self.compose_fields()
+                with Vertical(id="form-foot"):  # docked under the fields: never scrolled away
+                    yield Static("", id="test-result")
+                    with Horizontal(id="form-buttons"):
+                        yield Button("Test connection (ctrl+t)", id="test", compact=True)
+                        yield Button("Save (ctrl+s)", id="save", variant="primary", compact=True)
+                        yield Button("New (ctrl+n)", id="new", compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -174,91 +135,10 @@ class AccountsScreen(AreaScreen):
 
     @on(DataTable.RowSelected, "#account-table")
     def edit_selected(self, event: DataTable.RowSelected) -> None:
-        self.start_edit(str(event.row_key.value))
+        name = str(event.row_key.value)
+        self.confirm_leave(lambda: self.start_edit(name))
 
-    # ------------------------------------------------------------ form
-
-    def _input(self, field_id: str) -> Input:
-        return self.query_one(f"#{field_id}", Input)
-
-    def _values(self) -> dict[str, str]:
-        return {spec.id: self._input(spec.id).value for spec in FIELDS}
-
-    def _checker(self, field_id: str) -> Callable[[str], str | None]:
-        editing_with_stored = lambda: self.editing is not None  # noqa: E731 - blank secret keeps the stored one
-        checks: dict[str, Callable[[str], str | None]] = {
-            "name": lambda v: rules.check_name(v, self._taken_names()),
-            "api_url": rules.check_api_url,
-            "marketplace": rules.check_marketplace,
-            "username": rules.check_username,
-            "password": lambda v: rules.check_secret(v, "password", required=not editing_with_stored()),
-            "subscription_key": lambda v: rules.check_secret(v, "subscription key", required=not editing_with_stored()),
-            **{field_id: rule.check for field_id, rule in rules.NUMBER_FIELDS.items()},
-        }
-        return checks[field_id]
-
-    def _taken_names(self) -> set[str]:
-        return {a.name for a in self.services.config.accounts if a.name != self.editing}
-
-    def _problems(self) -> dict[str, str]:
-        return {
-            spec.id: problem
-            for spec in FIELDS
-            if (problem := self._checker(spec.id)(self._input(spec.id).value)) is not None
-        }
-
-    def _show_message(self, field_id: str, value: str, problem: str | None) -> None:
-        spec = next(s for s in FIELDS if s.id == field_id)
-        message = self.query_one(f"#{field_id}-message", Static)
-        hint = spec.hint(value) if spec.hint and not problem else None
-        message.update(problem or hint or "")
-        message.display = bool(problem or hint)  # an empty message takes no room
-        message.set_class(bool(problem), "-error")
-        message.set_class(bool(hint), "-hint")
-
-    @on(Input.Changed)
-    def field_changed(self, event: Input.Changed) -> None:
-        if event.input.id is None or event.input.id not in {s.id for s in FIELDS}:
-            return
-        problem = None
-        if event.validation_result is not None and not event.validation_result.is_valid:
-            problem = event.validation_result.failure_descriptions[0]
-        # an untouched empty field of a fresh form stays quiet until the user tries to save
-        if not event.value and event.input.id not in self._touched:
-            problem = None
-        self._touched.add(event.input.id)
-        self._show_message(event.input.id, event.value, problem)
-
-    def _fill(self, account: AccountConfig | None) -> None:
-        values = {
-            "name": account.name if account else "",
-            "api_url": account.api_url if account else "",
-            "marketplace": account.marketplace if account else "",
-            "username": account.username if account else "",
-            "password": "",
-            "subscription_key": "",
-            "max_seats": str(account.max_seats_per_order) if account and account.max_seats_per_order else "",
-            "max_total": str(account.max_order_total) if account and account.max_order_total is not None else "",
-            "markup": str(account.markup_percent) if account and account.markup_percent is not None else "",
-        }
-        for field_id, value in values.items():
-            field = self._input(field_id)
-            self._touched.discard(field_id)
-            with field.prevent(Input.Changed):
-                field.value = value
-            field.set_class(False, "-invalid")  # an untouched field is not wrong yet: no red until typed in or saved
-            self._show_message(field_id, value, None)
-        stored = ""
-        if account is not None:
-            found = self.services.secrets.get(account.name)
-            stored = f"stored ({found.source}); leave empty to keep" if found else "not stored: type it"
-        self._input("password").placeholder = stored or "the API user's password"
-        self._input("subscription_key").placeholder = stored or "32 hex characters"
-        self.query_one("#read_only", Checkbox).value = bool(account and account.read_only)
-        self.workers.cancel_group(self, "account-test")  # a test of the previous form is no longer wanted
-        self._say("")
-        self._tested = None
-        self._tested_text = ""
+    # ------------------------------------------------------------ entering and leaving the form
 
     def start_new(self) -> None:
         self.editing = None
@@ -273,53 +153,36 @@ class AccountsScreen(AreaScreen):
         self.editing = name
         self.query_one("#form-title", Label).update(f"Edit account {name}")
         self._fill(account)
-        self._input("api_url").focus()
+        self._input("api_url").focus()  # the cursor at the end of the URL, nothing selected
 
-    def _draft(self) -> tuple[AccountConfig, AccountSecrets | None]:
-        """The account and secrets the form describes (secrets ``None``: keep the stored ones)."""
-        values = {k: v.strip() for k, v in self._values().items()}
-        account = self.services.accounts.build(self._typed(), replacing=self.editing)
-        if values["password"] and values["subscription_key"]:
-            return account, AccountSecrets(password=values["password"], subscription_key=values["subscription_key"])
-        if self.editing is not None:
-            found = self.services.secrets.get(self.editing)
-            if found is not None:
-                password = values["password"] or found.secrets.password
-                key = values["subscription_key"] or found.secrets.subscription_key
-                return account, AccountSecrets(password=password, subscription_key=key)
-        return account, None
+    def _revert(self) -> None:
+        """Throw the form's edits away: the account as stored, or an empty new form."""
+        account = self.services.config.account(self.editing) if self.editing else None
+        if account is None:
+            self.editing = None
+            self.query_one("#form-title", Label).update("New account")
+        self._fill(account)
 
-    def _typed(self) -> AccountInput:
-        values = self._values()
-        fields = ("name", "api_url", "marketplace", "username", "max_seats", "max_total", "markup")
-        return AccountInput(read_only=self.query_one("#read_only", Checkbox).value, **{f: values[f] for f in fields})
+    def confirm_leave(self, then: Callable[[], object]) -> None:
+        """Go on with ``then`` at once if the form holds nothing unsaved; else ask (focus on keep editing)."""
+        changed = self.changed_fields()
+        if not changed:
+            then()
+            return
+        what = f"Account {self.editing}" if self.editing else "The new account"
 
-    def _current_draft(self) -> tuple[AccountConfig, AccountSecrets | None] | None:
-        try:
-            return self._draft()
-        except (ServiceError, ValueError):  # the form no longer holds a valid account
-            return None
+        def done(discard: bool | None) -> None:
+            if discard:
+                self._revert()
+                then()
 
-    def _form_ok(self) -> bool:
-        problems = self._problems()
-        for spec in FIELDS:
-            value = self._input(spec.id).value
-            self._touched.add(spec.id)
-            self._show_message(spec.id, value, problems.get(spec.id))
-        if problems:
-            first = next(iter(problems))
-            self._input(first).focus()
-            self._say(f"Fix the {len(problems)} field(s) marked in red first; nothing was saved.", error=True)
-            return False
-        return True
+        self.app.push_screen(UnsavedDialog(what, changed), done)
 
     def _say(self, text: str, *, error: bool = False, ok: bool = False) -> None:
         self.result.update(text)
         self.result.set_class(error, "-error")
         self.result.set_class(ok, "-ok")
-        self.result.display = bool(text)
-        if text:
-            self.result.scroll_visible(animate=False)  # below the form: bring it into view
+        self.result.display = bool(text)  # under the fields, above the buttons: always on screen
 
     def _fingerprint(self, account: AccountConfig, secrets: AccountSecrets) -> tuple:
         return (self.editing, account.model_dump_json(), secrets.password, secrets.subscription_key)
@@ -341,10 +204,10 @@ class AccountsScreen(AreaScreen):
         return True
 
     def action_new(self) -> None:
-        self.start_new()
+        self.confirm_leave(self.start_new)
 
     def action_leave_form(self) -> None:
-        self.table.focus()
+        self.confirm_leave(self.table.focus)
 
     def action_reveal(self) -> None:
         for field_id in ("password", "subscription_key"):
@@ -353,18 +216,18 @@ class AccountsScreen(AreaScreen):
 
     @on(Button.Pressed, "#new")
     def _new_pressed(self) -> None:
-        self.start_new()
+        self.action_new()
 
     @on(Button.Pressed, "#test")
     def action_test(self) -> None:
         if self._form_ok():
-            self._say("Testing the connection…")
+            self._say(TESTING[False])
             self.run_test(save=False)
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         if self._form_ok():
-            self._say("Testing the connection before saving…")
+            self._say(TESTING[True])
             self.run_test(save=True)
 
     @work(exclusive=True, group="account-test", exit_on_error=False)
@@ -381,15 +244,16 @@ class AccountsScreen(AreaScreen):
             return self.is_attached and self.editing == replacing and self._current_draft() == (account, secrets)
 
         services = self.services
+        doing = TESTING[save]  # retries are said after it: the user sees progress, not a frozen form
+
+        def retrying(notice: RetryNotice) -> None:
+            if self.is_attached and self.editing == replacing:
+                self._say(f"{doing} {notice.brief}")
+
         try:
-            if save:
-                outcome = await services.accounts.save(
-                    self._typed(), secrets if (typed or replacing is None) else None, replacing=replacing,
-                    test=self._tested != fingerprint, still_wanted=still_wanted,
-                )
-            elif self._tested != fingerprint:
-                outcome = AccountOutcome(account, report=await services.accounts.test(account, secrets))
-            else:  # these very values were just tested
+            with retry_listener(retrying):
+                outcome = await self._test_or_save(save, account, secrets, typed, replacing, fingerprint, still_wanted)
+            if outcome is None:  # these very values were just tested
                 self._say(self._tested_text, ok=True)
                 return
         except Exception as exc:  # config conflicts, unwritable disk, a bug: say it, keep the form as typed
@@ -401,6 +265,17 @@ class AccountsScreen(AreaScreen):
         if outcome.abandoned or (not outcome.saved and not still_wanted()):
             return
         self._show_outcome(outcome, fingerprint, replacing=replacing, save=save)
+
+    async def _test_or_save(self, save, account, secrets, typed, replacing, fingerprint, still_wanted) -> AccountOutcome | None:
+        services = self.services
+        if save:
+            return await services.accounts.save(
+                self._typed(), secrets if (typed or replacing is None) else None, replacing=replacing,
+                test=self._tested != fingerprint, still_wanted=still_wanted,
+            )
+        if self._tested != fingerprint:
+            return AccountOutcome(account, report=await services.accounts.test(account, secrets))
+        return None
 
     def _show_outcome(self, outcome: AccountOutcome, fingerprint: tuple, *, replacing: str | None, save: bool) -> None:
         """Say what the test (and the save) did; after a save, show the account as saved."""
@@ -423,6 +298,7 @@ class AccountsScreen(AreaScreen):
         self.refresh_accounts(select=account.name)
         self._tested = (account.name, *fingerprint[1:])  # editing is now account.name
         self._say(f"{self._tested_text}\nSaved {account.name}; {outcome.stored_text}.".lstrip(), ok=True)
+        self._baseline = self._state()  # saved: nothing left to lose
         if self.imtui.current_account is None or self.imtui.current_account == replacing:
             self.imtui.current_account = account.name
         self.notify(f"Saved account {account.name}.", title="Accounts")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, cast
 
 from textual import events, on
@@ -40,6 +40,20 @@ class AreaScreen(Screen[None]):
 
     def _hear(self, message: Message) -> None:
         self.post_message(copy.copy(message))
+
+    def confirm_leave(self, then: Callable[[], object]) -> None:
+        """The user is leaving this area (another area's key, the palette): call ``then`` once it may go.
+        A screen holding unsaved edits asks first, and calls ``then`` only if the user lets them go."""
+        then()
+
+    def why_disabled(self, action: str) -> str | None:
+        """Why the action of a dimmed key (``check_action`` returned None) does nothing now; the app says it
+        when the key is pressed anyway. None: say nothing."""
+        return None
+
+    def area_commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
+        """``(title, help, callback)`` of this screen's own commands for the palette, as things are now."""
+        return ()
 
     def key_help(self, ids: Sequence[str], *, lead: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
         """``(key, words)`` of this screen's bindings named in ``ids``, for a ``KeyHelp``."""

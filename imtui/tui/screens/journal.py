@@ -12,19 +12,19 @@ import asyncio
 from pathlib import Path
 
 from textual import getters, on, work
-from textual.worker import Worker, WorkerState
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
 
 from imtui.core.errors import ServiceError
 from imtui.core.journal import Entry, JournalFilter
 from imtui.core.services.journal_view import chain_words, describe_entry, entry_columns, filter_choices
 from imtui.tui.dialogs import MessageDialog
-from imtui.tui.dialogs.journal import ExportChoice, ExportDialog
+from imtui.tui.dialogs.journal import JournalExportChoice, JournalExportDialog
 from imtui.tui.dialogs.pick import PickDialog
-from imtui.tui.messages import OrderPlaced
+from imtui.tui.messages import AccountChosen, OrderPlaced
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.screens.journal_rows import JOURNAL_COLUMNS, EntryLine
 from imtui.tui.widgets.fast_table import FastTable
@@ -102,6 +102,12 @@ class JournalScreen(AreaScreen):
         """Entries written meanwhile (an order placed, a seat change) are shown when the screen comes back."""
         if self.is_mounted and self.services.journal_view.version() != self._read_version:
             self.load()
+
+    def on_account_chosen(self, message: AccountChosen) -> None:
+        """"Use account X" from the palette: only X's entries (a, then "any account", shows them all again)."""
+        self.filters["account"] = message.account
+        if self.is_mounted:
+            self.refill()
 
     def on_order_placed(self, _: OrderPlaced) -> None:
         if self.is_current:
@@ -220,14 +226,14 @@ class JournalScreen(AreaScreen):
         selected = self.table.selected
         client = self.filters["client"] or (selected.entry.client if isinstance(selected, EntryLine) else "") or clients[0]
 
-        def chosen(choice: ExportChoice | None) -> None:
+        def chosen(choice: JournalExportChoice | None) -> None:
             if choice is not None:
                 self.export(choice)
 
-        self.app.push_screen(ExportDialog(clients, client, Path.cwd()), chosen)
+        self.app.push_screen(JournalExportDialog(clients, client, Path.cwd()), chosen)
 
     @work(exclusive=True, group="journal-export", exit_on_error=False)
-    async def export(self, choice: ExportChoice) -> None:
+    async def export(self, choice: JournalExportChoice) -> None:
         try:
             result = await asyncio.to_thread(
                 self.services.journal_view.export_file, choice.client, choice.format, choice.path

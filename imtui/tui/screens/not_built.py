@@ -21,7 +21,7 @@ class NotBuiltScreen(AreaScreen):
         yield Header()
         yield Static(
             f"[b]{self.area}[/b] is not built yet.\n\n{self.promise}\n\n"
-            "Press [b]1[/b] for accounts or [b]2[/b] for customers and mappings.",
+            "Press [b]F1[/b] for accounts or [b]F2[/b] for customers and mappings.",
             id="not-built-text",
         )
         yield Footer(compact=True)

@@ -9,30 +9,34 @@ money path (``services.orders.plan_withdraw`` → confirmation → ``services.or
 from __future__ import annotations
 
 import asyncio
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 from textual import getters, on, work
-from textual.worker import Worker, WorkerState
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
 
 from imtui.core.api import ApiError
 from imtui.core.errors import ServiceError
-from imtui.core.order_words import ORDER_STATUSES, ORDER_TYPES, UNFINISHED
-from imtui.core.services.order_reads import Backoff, CustomerChoice, OrderFilter, OrderView, describe
+from imtui.core.order_status import ORDER_STATUSES, ORDER_TYPES, UNFINISHED
+from imtui.core.services.order_reads import CustomerChoice, OrderFilter, OrderView, describe
 from imtui.core.snapshot import SnapshotBusyError, SnapshotError, SyncState
 from imtui.tui.dialogs import explain
 from imtui.tui.dialogs.pick import PickDialog
-from imtui.tui.messages import ConfigReloaded, OrderPlaced
+from imtui.tui.messages import AccountChosen, ConfigReloaded, OrderPlaced, Synced
 from imtui.tui.screens.base import AreaScreen
+from imtui.tui.screens.exportable import Exportable
 from imtui.tui.screens.order_rows import ORDER_COLUMNS, OrderLine, order_key
+from imtui.tui.screens.orders_live import LivePolling
 from imtui.tui.screens.withdraw import confirm_and_withdraw
 from imtui.tui.widgets.fast_table import FastTable
 from imtui.tui.widgets.key_help import KeyHelp
 from imtui.tui.widgets.table_rows import NarrowingFilter, with_account_width
+
+if TYPE_CHECKING:
+    from imtui.core.formats.exports import ExportTable
 
 HELP_KEYS = (
     "orders.filter", "orders.status", "orders.type", "orders.customer", "orders.withdraw", "orders.refresh",
@@ -45,7 +49,7 @@ def _next(cycle: tuple[str | None, ...], now: str | None) -> str | None:
     return cycle[(cycle.index(now) + 1) % len(cycle)] if now in cycle else cycle[1]
 
 
-class OrdersScreen(AreaScreen):
+class OrdersScreen(LivePolling, AreaScreen, Exportable):
     """The orders table, its filters, the detail of one order, live progress and withdrawal."""
 
     TITLE = "Orders"
@@ -62,11 +66,10 @@ class OrdersScreen(AreaScreen):
                 tooltip="Withdraw the selected order (only one that has not finished), after a confirmation"),
         Binding("r", "refresh", "Refresh", show=False, id="orders.refresh",
                 tooltip="Refresh the orders of every account from the marketplace"),
+        Binding("A", "all_accounts", "All accounts", show=False, id="orders.all_accounts",
+                tooltip="Show every account's orders again (after Use account… in the palette)"),
     ]
-
-    #: polling of unfinished orders: the first delay and the longest (seconds); tests make them short
-    poll_first: ClassVar[float] = 1.0
-    poll_most: ClassVar[float] = 15.0
+    export_what = "orders"
 
     table = getters.query_one("#orders-table", FastTable)
     filter_input = getters.query_one("#orders-filter", Input)
@@ -79,18 +82,15 @@ class OrdersScreen(AreaScreen):
         super().__init__(classes="orders-screen")
         self.views: list[OrderView] = []  # the orders of the scope (one customer or all), as last read
         self.lines: list[OrderLine] = []  # their rows, in the same order
-        self.scope: CustomerChoice | None = None
+        self.scope: CustomerChoice | None = None  # one customer's orders
+        self.account_scope: str | None = None  # one account's orders ("Use account X" in the palette)
         self.status_filter: str | None = None
         self.type_filter: str | None = None
         self.shown_key: str | None = None  # the order in the detail pane
-        self.live_note = ""
         self._lines: dict[str, OrderLine] = {}
         self._filter: NarrowingFilter[OrderLine] = NarrowingFilter()
         self._version = 0  # bumped when the rows are read again
-        self._backoff = Backoff(self.poll_first, self.poll_most)
-        self._poll_timer: Timer | None = None
-        self._in_view = False
-        self._polling = False
+        self._start_live()
         self._refreshing = False
         self._withdrawing = False
         self._entries: dict[tuple[str, str], list] = {}  # the journal's entries about the order in the pane
@@ -123,72 +123,6 @@ class OrdersScreen(AreaScreen):
         self.table.focus()
         self.load_rows(refresh_new=True)
 
-    # ------------------------------------------------------------ shown / hidden: live polling
-
-    def on_screen_resume(self) -> None:
-        self._in_view = True
-        self._backoff.reset()
-        self._schedule_poll()
-
-    def on_screen_suspend(self) -> None:
-        self._in_view = False
-        self._stop_polling()
-
-    def _stop_polling(self) -> None:
-        if self._poll_timer is not None:
-            self._poll_timer.stop()
-            self._poll_timer = None
-
-    def _unfinished(self) -> dict[str, list[str]]:
-        """The unfinished orders of the scope, by account."""
-        by_account: dict[str, list[str]] = {}
-        for view in self.views:
-            if not view.finished:
-                by_account.setdefault(view.account, []).append(view.id)
-        return by_account
-
-    def _schedule_poll(self) -> None:
-        """The next poll after the backoff's delay, if the screen is shown and has unfinished orders."""
-        self._stop_polling()
-        if self._in_view and self._unfinished():
-            self._poll_timer = self.set_timer(self._backoff.next(), self.poll_unfinished)
-
-    def _ensure_polling(self) -> None:
-        """Rows changed (a refresh, another customer): start polling if nothing is scheduled or running."""
-        if self._in_view and self._poll_timer is None and not self._polling:
-            self._schedule_poll()
-
-    @work(exclusive=True, group="orders-poll", exit_on_error=False)
-    async def poll_unfinished(self) -> None:
-        self._poll_timer = None
-        self._polling = True
-        try:
-            changed, problems = await self._poll_once()
-        finally:
-            self._polling = False
-        if changed:
-            self._backoff.reset()
-            await self._read_rows()
-        if problems:
-            self.live_note = "live updates failing (" + "; ".join(problems) + "), trying again"
-        else:
-            unfinished = sum(len(ids) for ids in self._unfinished().values())
-            self.live_note = f"following {unfinished} unfinished order(s) live" if unfinished else ""
-        self._show_status()
-        self._schedule_poll()
-
-    async def _poll_once(self) -> tuple[int, list[str]]:
-        """Ask about every unfinished order in view, account by account: (how many moved on, problems)."""
-        changed, problems = 0, []
-        for account, ids in self._unfinished().items():
-            if self.services.config.account(account) is None:
-                continue
-            try:
-                changed += len((await self.services.orders_view.poll(account, ids)).changed)
-            except (ApiError, ServiceError, SnapshotError) as exc:
-                problems.append(f"{account}: {explain(exc)[0].splitlines()[0]}")
-        return changed, problems
-
     # ------------------------------------------------------------ rows
 
     @work(exclusive=True, group="orders-load", exit_on_error=False)
@@ -200,19 +134,20 @@ class OrdersScreen(AreaScreen):
         if refresh_new:
             never = [a.name for a in self.services.config.accounts if a.name not in self._sync_state]
             if never:
-                await self._refresh(never)
+                await self._refresh(never, first=True)
 
     async def _read_rows(self) -> None:
         scope = self.scope
-        where = OrderFilter(account=scope.account, customer_id=scope.id) if scope else None
+        account = self.account_scope
+        where = OrderFilter(account=scope.account, customer_id=scope.id) if scope else OrderFilter(account=account)
         try:
             views, lines = await asyncio.to_thread(self._read, where)
             self._sync_state = await asyncio.to_thread(self.services.snapshot.sync_state)
         except SnapshotError as exc:
             self.status.update(f"The snapshot cannot be read: {exc}")
             return
-        if scope is not self.scope:
-            return  # another customer was chosen meanwhile: its read follows
+        if scope is not self.scope or account != self.account_scope:
+            return  # another customer or account was chosen meanwhile: its read follows
         self.views, self.lines = views, lines
         self._version += 1
         self.refill()
@@ -262,7 +197,10 @@ class OrdersScreen(AreaScreen):
             parts.append(f"status {self.status_filter}")
         if self.type_filter:
             parts.append(f"type {self.type_filter}")
-        parts.append(self.scope.label.split("  ")[0] if self.scope else "all customers")
+        if self.scope:
+            parts.append(self.scope.label.split("  ")[0])
+        else:
+            parts.append(f"account {self.account_scope} (A: all)" if self.account_scope else "all customers")
         self.counts.update(" · ".join(parts))
 
     def _show_status(self) -> None:
@@ -409,7 +347,9 @@ class OrdersScreen(AreaScreen):
     async def refresh_all(self) -> None:
         await self._refresh(None)
 
-    async def _refresh(self, accounts: list[str] | None) -> None:
+    async def _refresh(self, accounts: list[str] | None, *, first: bool = False) -> None:
+        """Sync ``accounts`` (all with None). ``first``: the snapshot held nothing of them (there is no
+        "what changed" to show), so only failures are said and the screens told."""
         self._refreshing = True
         self._show_status()
         try:
@@ -423,11 +363,34 @@ class OrdersScreen(AreaScreen):
         finally:
             self._refreshing = False
             self._show_status()
+        if not first:
+            self.imtui.sync_finished(result)  # failures said, what changed shown, every screen told (Synced)
+            return
         for name, reason in result.failed.items():
-            self.imtui.show_error(f"The orders of {name} could not be refreshed", reason)
+            self.imtui.show_error(f"{name} was not synced", reason)
+        self.imtui.broadcast(Synced(sorted(result.refreshed)))
+
+    def on_synced(self, _: Synced) -> None:
+        """A sync (here, the app's, another screen's) wrote the snapshot: read it again."""
         self._backoff.reset()
-        await self._read_rows()
-        self._ensure_polling()
+        self.load_rows()
+
+    def on_account_chosen(self, message: AccountChosen) -> None:
+        """"Use account X" from the palette: only X's orders, until A (or "Use every account")."""
+        self.account_scope = message.account
+        self.scope = None if message.account and self.scope and self.scope.account != message.account else self.scope
+        self.load_rows()
+        self.refresh_bindings()
+
+    def action_all_accounts(self) -> None:
+        self.account_scope = None
+        self.load_rows()
+        self.refresh_bindings()
+
+    def export_table(self) -> ExportTable | None:
+        """The orders shown (ctrl+e), as ``imtui export orders`` writes them."""
+        shown = [line.view for line in self.table.shown_rows if isinstance(line, OrderLine)]
+        return self.services.orders_view.export_table(shown) if shown else None
 
     # ------------------------------------------------------------ withdraw
 
@@ -435,8 +398,27 @@ class OrdersScreen(AreaScreen):
         line = self.table.selected
         return line.view if isinstance(line, OrderLine) else None
 
+    def why_disabled(self, action: str) -> str | None:
+        if action == "all_accounts":
+            return "Every account's orders are shown already (Use account… in the palette shows one)."
+        if action != "withdraw":
+            return None
+        view = self._selected_view()
+        account = self.services.config.account(view.account) if view else None
+        if view is None:
+            return "No order is selected."
+        if self._withdrawing:
+            return "A withdrawal is under way; wait for it to end."
+        if not view.withdrawable:
+            return f"Order {view.number or view.id} is {view.status}: only an order that has not finished can be withdrawn."
+        if account is None:
+            return f"The account {view.account} is no longer configured."
+        return f"{account.name} is read-only: nothing is placed or withdrawn from it." if account.read_only else None
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Withdraw is dimmed on a finished order and on a read-only account."""
+        """Withdraw is dimmed on a finished order and on a read-only account (``why_disabled`` says why)."""
+        if action == "all_accounts":
+            return True if self.account_scope else None
         if action == "withdraw":
             view = self._selected_view()
             account = self.services.config.account(view.account) if view else None

@@ -19,12 +19,8 @@ if TYPE_CHECKING:
 
 async def confirm_and_withdraw(screen: AreaScreen, view: OrderView) -> Any | None:
     """Plan, confirm and place the withdrawal of ``view`` (call it in a worker); the ``OrderOutcome``, or None
-    when nothing was sent (no money path, a refusal, the user said no, the plan could not be made)."""
-    money = getattr(screen.services, "orders", None)
-    if money is None or not hasattr(money, "plan_withdraw"):
-        screen.notify("Withdrawing needs the money path (services.orders), which this build does not have yet.",
-                      title="Withdraw", severity="warning")
-        return None
+    when nothing was sent (a refusal, the user said no, the plan could not be made)."""
+    money = screen.services.orders
     name = view.number or view.id
     try:
         plan = await money.plan_withdraw(view.account, view.id)

@@ -1,5 +1,6 @@
-"""The words orders are described in: statuses, types, status codes. A module of its own, importing nothing,
-so that ``imtui --help`` can name them without loading the services."""
+"""What an order's status, type and status code are called (how a money plan is said is
+:mod:`imtui.core.services.order_words`). A module importing nothing, so that ``imtui --help`` can name them
+without loading the services."""
 
 from __future__ import annotations
 
