@@ -4,7 +4,6 @@ form's own flow (``services.accounts.save``): the same rules, the same test, the
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from typing import TYPE_CHECKING, TextIO
@@ -72,6 +71,8 @@ def read_secrets(name: str, stdin: TextIO) -> AccountSecrets | None:
     if os.environ.get(password_var) and os.environ.get(key_var):
         return None
     if stdin.isatty():
+        import getpass  # only here: it costs the app's start-up 2 ms
+
         password = getpass.getpass("Password: ")
         key = getpass.getpass("Subscription key: ")
     else:

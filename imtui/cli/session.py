@@ -4,7 +4,6 @@ command's coroutine, close everything, and turn failures into ``imtui:`` lines (
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -27,6 +26,8 @@ def open_services(config_dir: str | None) -> Services:
 
 def headless(args: argparse.Namespace, work: Callable[[Services], Awaitable[int]]) -> int:
     """Open :class:`Services` headless, run ``work(services)``, close them; returns the exit code."""
+    import asyncio  # here, not at the top: ``imtui --help`` and the app's start-up do not need it yet
+
     from imtui.core.config import ConfigError
 
     try:

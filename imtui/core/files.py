@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "fsync_directory"]
 
 
 def atomic_write(path: Path, content: bytes, mode: int = 0o600) -> None:
@@ -31,19 +31,16 @@ def atomic_write(path: Path, content: bytes, mode: int = 0o600) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_dir(path.parent)
+    with contextlib.suppress(OSError):  # the file is in place; a directory that cannot be synced is no error
+        fsync_directory(path.parent)
 
 
-def _fsync_dir(directory: Path) -> None:
-    if os.name == "nt":
+def fsync_directory(directory: Path) -> None:
+    """Make a file created or renamed in ``directory`` survive a crash (nothing to do on Windows)."""
+    if os.name == "nt":  # pragma: no cover - directories cannot be opened there
         return
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
+    fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)
-    except OSError:
-        pass
     finally:
         os.close(fd)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from imtui.core.files import fsync_directory
+
 try:  # POSIX
     import fcntl
 except ImportError:  # pragma: no cover - Windows
@@ -98,16 +100,6 @@ def locked(fd: int, path: Path, *, shared: bool = False) -> Iterator[None]:
             msvcrt.locking(lock_fd, msvcrt.LK_UNLCK, 1)
     finally:
         os.close(lock_fd)
-
-
-def fsync_directory(directory: Path) -> None:
-    if os.name == "nt":  # pragma: no cover - directories cannot be opened there
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def read_at(fd: int, offset: int, size: int) -> bytes:

@@ -40,9 +40,9 @@ def keyring_usernames(account: str) -> tuple[str, str]:
 
 def backend_ok(backend: Any) -> bool:
     """True for a real keyring imtui may use (a chainer counts if the backend it writes to is real)."""
-    keyring = _keyring()
-    if backend is None:
+    if backend is None:  # before importing keyring: the demo, which uses none, never loads it
         return False
+    keyring = _keyring()
     if isinstance(backend, (keyring.backends.fail.Keyring, keyring.backends.null.Keyring)):
         return False
     if isinstance(backend, keyring.backends.chainer.ChainerBackend):

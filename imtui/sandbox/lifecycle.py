@@ -96,10 +96,7 @@ def apply(st: AccountState, o: Order) -> None:
         sub = st.subscriptions.get(o.subscription_id or "")
         if sub is not None and sub.status in RENEWING:
             _complete_scheduled(st, sub, o.completed_at)
-            base = sub.expiration_date or day
-            sub.expiration_date = sub.renewal_date = add_period(base, sub.subscription_period)
-            sub.last_modified = day
-            st.push_renewal(sub)
+            _extend(st, sub, sub.expiration_date or day, day)
 
 
 def _complete_scheduled(st: AccountState, sub: Subscription, at: datetime) -> None:
@@ -135,7 +132,12 @@ def renew_or_expire(st: AccountState, sid: str, ordinal: int) -> None:
     _complete_scheduled(st, sub, at)
     if sub.lines:
         _renewal_order(st, sub, at)
-    sub.expiration_date = sub.renewal_date = add_period(day, sub.subscription_period)
+    _extend(st, sub, day, day)
+
+
+def _extend(st: AccountState, sub: Subscription, start: date, day: date) -> None:
+    """``sub`` renewed on ``day``: one more term from ``start``, and its next renewal date queued."""
+    sub.expiration_date = sub.renewal_date = add_period(start, sub.subscription_period)
     sub.last_modified = day
     st.push_renewal(sub)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 import httpx
@@ -41,6 +42,23 @@ def _hang_plan(resp: "SandboxResponse", request: httpx.Request) -> tuple[float, 
     return resp.hang_s, False
 
 
+def _exchange(sb: "Sandbox", request: httpx.Request, body: bytes) -> Generator[float, None, httpx.Response]:
+    """The sandbox's answer to ``request``, the same for both transports: yields each wait (the latency,
+    a hung answer) for the transport to sleep its own way, raises as a dropped connection would."""
+    latency = sb.faults.latency_ms
+    if latency:
+        yield latency / 1000.0
+    resp = _call(sb, request, body)
+    if resp.fault == "hang":
+        wait, timed_out = _hang_plan(resp, request)
+        yield wait
+        if timed_out:
+            raise httpx.ReadTimeout("timed out waiting for the answer to POST /orders", request=request)
+    if resp.fault:
+        raise httpx.RemoteProtocolError(_DISCONNECTED, request=request)
+    return _response(resp, request)
+
+
 class SandboxTransport(httpx.AsyncBaseTransport):
     """Async transport: ``httpx.AsyncClient(transport=sb.transport(), base_url=acct.base_url)``."""
 
@@ -48,19 +66,12 @@ class SandboxTransport(httpx.AsyncBaseTransport):
         self.sandbox = sandbox
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        body = await request.aread()
-        latency = self.sandbox.faults.latency_ms
-        if latency:
-            await asyncio.sleep(latency / 1000.0)
-        resp = _call(self.sandbox, request, body)
-        if resp.fault == "hang":
-            wait, timed_out = _hang_plan(resp, request)
-            await asyncio.sleep(wait)
-            if timed_out:
-                raise httpx.ReadTimeout("timed out waiting for the answer to POST /orders", request=request)
-        if resp.fault:
-            raise httpx.RemoteProtocolError(_DISCONNECTED, request=request)
-        return _response(resp, request)
+        steps = _exchange(self.sandbox, request, await request.aread())
+        try:
+            while True:
+                await asyncio.sleep(next(steps))
+        except StopIteration as done:
+            return done.value
 
 
 class SyncSandboxTransport(httpx.BaseTransport):
@@ -70,16 +81,9 @@ class SyncSandboxTransport(httpx.BaseTransport):
         self.sandbox = sandbox
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        body = request.read()
-        latency = self.sandbox.faults.latency_ms
-        if latency:
-            time.sleep(latency / 1000.0)
-        resp = _call(self.sandbox, request, body)
-        if resp.fault == "hang":
-            wait, timed_out = _hang_plan(resp, request)
-            time.sleep(wait)
-            if timed_out:
-                raise httpx.ReadTimeout("timed out waiting for the answer to POST /orders", request=request)
-        if resp.fault:
-            raise httpx.RemoteProtocolError(_DISCONNECTED, request=request)
-        return _response(resp, request)
+        steps = _exchange(self.sandbox, request, request.read())
+        try:
+            while True:
+                time.sleep(next(steps))
+        except StopIteration as done:
+            return done.value

@@ -16,6 +16,16 @@ class Broadcast(Message, bubble=False):
     """Base of the messages the app sends to every area screen (each gets its own copy)."""
 
 
+class ServicesReady(Broadcast):
+    """The services are open (config, secrets, one client per account; in the demo, the sandbox built):
+    from now on the screen may use ``self.services``.
+
+    Every area screen hears it exactly once: when the app opens the services after its first paint (the
+    demo), on arrival; when they were open before the app ran, right after the screen's own ``on_mount``.
+    So a screen fills itself in ``on_services_ready``, never in ``compose`` or ``on_mount``.
+    """
+
+
 class ConfigReloaded(Broadcast):
     """config.toml was read again from disk (another imtui changed it): show what it holds now."""
 

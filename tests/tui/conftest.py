@@ -64,6 +64,26 @@ async def _settle(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+async def _until_ready(pilot: Pilot) -> None:
+    """Until the app has opened its services (``ImtuiApp(opening=...)``) and the screens have heard
+    ``ServicesReady``, then until their first loads have arrived. Waits on the opening worker, not on
+    time: a thread that never returns fails the test at pytest's timeout, not here by chance."""
+    app = pilot.app
+    for _ in range(100):  # each round waits for every worker running then; opening is one, then the loads
+        if app.services_ready:
+            break
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert app.services_ready, "the app never became ready"
+    await _settle(pilot)
+
+
+@pytest.fixture
+def until_ready() -> Callable:
+    """``await until_ready(pilot)``: the services open (in the app's thread), the screens told and filled."""
+    return _until_ready
+
+
 @pytest.fixture
 def settle() -> Callable:
     """``await settle(pilot)``: let every worker (loads, connection tests) finish and the screen update."""

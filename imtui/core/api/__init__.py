@@ -1,51 +1,45 @@
-"""The Ingram Micro Cloud Marketplace API: client, typed errors, models, rate budgets and list reports."""
+"""The Ingram Micro Cloud Marketplace API: client, typed errors, models, rate budgets and list reports.
 
-from imtui.core.api.budget import BudgetStats, RateBudget, RateBudgets
-from imtui.core.api.client import MarketplaceClient
-from imtui.core.api.errors import (
-    ApiError,
-    ApiTimeoutError,
-    AuthenticationError,
-    BusinessRuleError,
-    GatewayTimeoutError,
-    InvalidRequestError,
-    InvalidResponseError,
-    NotFoundError,
-    OrderOutcomeUnknownError,
-    RateLimitedError,
-    ServerError,
-    TlsError,
-    TransportError,
-)
-from imtui.core.api.models import Money, Order, OrderRequest, OrderRequestError, Period
-from imtui.core.api.paging import ListReport, SkippedRow
-from imtui.core.api.retry import RetryNotice, retry_listener
+Each name is imported from its module on first use (:mod:`imtui.core.lazy`), so ``from imtui.core.api
+import ApiError`` loads the error types only, not httpx and the pydantic models: the app's first screen
+needs no more. A new public name is one entry in ``_WHERE``.
+"""
 
-__all__ = [
-    "ApiError",
-    "ApiTimeoutError",
-    "AuthenticationError",
-    "BudgetStats",
-    "BusinessRuleError",
-    "GatewayTimeoutError",
-    "InvalidRequestError",
-    "InvalidResponseError",
-    "ListReport",
-    "MarketplaceClient",
-    "Money",
-    "NotFoundError",
-    "Order",
-    "OrderOutcomeUnknownError",
-    "OrderRequest",
-    "OrderRequestError",
-    "Period",
-    "RateBudget",
-    "RateBudgets",
-    "RateLimitedError",
-    "RetryNotice",
-    "ServerError",
-    "SkippedRow",
-    "TlsError",
-    "TransportError",
-    "retry_listener",
-]
+from __future__ import annotations
+
+from imtui.core.lazy import lazy_attributes
+
+#: public name -> the module of this package that defines it
+_WHERE = {
+    "BudgetStats": "budget",
+    "RateBudget": "budget",
+    "RateBudgets": "budget",
+    "MarketplaceClient": "client",
+    **dict.fromkeys(
+        (
+            "ApiError",
+            "ApiTimeoutError",
+            "AuthenticationError",
+            "BusinessRuleError",
+            "GatewayTimeoutError",
+            "InvalidRequestError",
+            "InvalidResponseError",
+            "NotFoundError",
+            "OrderOutcomeUnknownError",
+            "RateLimitedError",
+            "ServerError",
+            "TlsError",
+            "TransportError",
+        ),
+        "errors",
+    ),
+    **dict.fromkeys(("Money", "Order", "OrderRequest", "OrderRequestError", "Period"), "models"),
+    "ListReport": "paging",
+    "SkippedRow": "paging",
+    "RetryNotice": "retry",
+    "retry_listener": "retry",
+}
+
+__all__ = sorted(_WHERE)
+
+__getattr__ = lazy_attributes(__name__, _WHERE)

@@ -61,20 +61,24 @@ class ConfigStore:
         return self._broken
 
     def load(self) -> Config:
-        """Read the file (a missing file is an empty config) and remember what was read."""
+        """Read the file (a missing file is an empty config) and remember what was read, or why it
+        could not be read (then :meth:`save` refuses to write)."""
         self._loaded = True
         self._identity = None
         self._broken = None
-        problem: ConfigError | None = None
+        try:
+            return self._read()
+        except ConfigError as exc:
+            self._broken = exc
+            raise
+
+    def _read(self) -> Config:
         try:
             content = self.path.read_bytes()
         except FileNotFoundError:
             return Config()
         except OSError as exc:
-            problem = ConfigError(self.path, None, f"cannot be read ({exc.strerror or exc})")
-        if problem is not None:
-            self._broken = problem
-            raise problem
+            raise ConfigError(self.path, None, f"cannot be read ({exc.strerror or exc})") from None
         try:
             self._identity = FileIdentity.of(self.path, content)
         except OSError:
@@ -83,15 +87,8 @@ class ConfigStore:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = content[: exc.start].count(b"\n") + 1
-            problem = ConfigError(self.path, line, "is not UTF-8 text")
-        if problem is not None:
-            self._broken = problem
-            raise problem
-        try:
-            return parse_config(text, self.path)
-        except ConfigError as exc:
-            self._broken = exc
-            raise
+            raise ConfigError(self.path, line, "is not UTF-8 text") from None
+        return parse_config(text, self.path)
 
     def reload(self) -> Config:
         """Accept the version on disk (e.g. after a :class:`ConfigConflictError`)."""

@@ -20,7 +20,9 @@
   ``services.prices`` (the MSP's prices), ``services.now()`` / ``services.today()`` (the sandbox's clock in the
   demo, so days-left and order lookups agree with its data).
 
-A new area (subscriptions, orders, sync) is a module here and one line in :meth:`Services.__post_init__`.
+A new area (subscriptions, orders, sync) is a module here and one ``cached_property`` on :class:`Services`
+that imports it, so it is built (and imported) on first use: opening stays as cheap as the first screen
+needs. Only what every first load uses is imported with this package (config, secrets, the API client).
 Every change to the config goes through :meth:`Services.change_config`. In demo mode it runs on the
 in-process sandbox with a throwaway config directory, so nothing is written to the user's real config.
 """
@@ -33,34 +35,37 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
 from pydantic import ValidationError
 
 from imtui.core.api import MarketplaceClient
 from imtui.core.config import AccountConfig, Client, Config, ConfigStore, describe_validation_error
 from imtui.core.errors import ServiceError
+from imtui.core.lazy import lazy_attributes
 from imtui.core.paths import Paths, resolve_paths
 from imtui.core.secrets import AccountSecrets, SecretStore
 from imtui.core.services.accounts import AccountInput, AccountOutcome, AccountsArea, ConnectionReport
-from imtui.core.services.catalog import CatalogArea, Variant
 from imtui.core.services.customers import CustomerPage, CustomerRow, CustomersArea
-from imtui.core.services.imports import ClientImportResult, ClientsCsvImport, MappingImportResult
-from imtui.core.services.journal_view import JournalView
-from imtui.core.services.mappings import MappingBook
-from imtui.core.services.order_reads import OrderReads
-from imtui.core.services.orders import OrdersArea
-from imtui.core.services.plans import OrderOutcome, OrderPlan, Outcome, PlanKind
-from imtui.core.services.exports import ExportsArea
-from imtui.core.services.prices import PricingArea
-from imtui.core.services.reports import ReportsArea
-from imtui.core.services.sync import SyncArea, SyncResult
 
 if TYPE_CHECKING:
+    import httpx
+
     from imtui.core.journal import Journal
     from imtui.core.pricing import PriceBook
+    from imtui.core.services.imports import ClientImportResult, ClientsCsvImport, MappingImportResult
+    from imtui.core.services.mappings import MappingBook
+    from imtui.core.services.catalog import CatalogArea, Variant
+    from imtui.core.services.exports import ExportsArea
+    from imtui.core.services.journal_view import JournalView
+    from imtui.core.services.order_reads import OrderReads
+    from imtui.core.services.orders import OrdersArea
+    from imtui.core.services.plans import OrderOutcome, OrderPlan, Outcome, PlanKind
+    from imtui.core.services.prices import PricingArea
+    from imtui.core.services.reports import ReportsArea
+    from imtui.core.services.sync import SyncArea, SyncResult
     from imtui.core.snapshot import Snapshot
 
 __all__ = [
@@ -83,6 +88,22 @@ __all__ = [
 ]
 
 log = logging.getLogger("imtui.services")
+
+#: names this package exports from modules it imports only when they are first used
+_LATER = {
+    "ClientImportResult": "imports",
+    "ClientsCsvImport": "imports",
+    "MappingImportResult": "imports",
+    "SyncResult": "sync",
+    "Variant": "catalog",
+    "OrderOutcome": "plans",
+    "OrderPlan": "plans",
+    "Outcome": "plans",
+    "PlanKind": "plans",
+}
+
+
+__getattr__ = lazy_attributes(__name__, _LATER)
 
 T = TypeVar("T")
 
@@ -109,19 +130,68 @@ class Services:
     def __post_init__(self) -> None:
         self.accounts = AccountsArea(self)
         self.customers = CustomersArea(self)
-        self.mappings = MappingBook(self)
-        self.sync = SyncArea(self)
-        self.catalog = CatalogArea(self)
-        self.orders = OrdersArea(self)
-        self.exports = ExportsArea(self)
-        self.pricing = PricingArea(self)
-        self.reports = ReportsArea(self)
         self._snapshot: Snapshot | None = None
         self._journal: Journal | None = None
         self._prices: tuple[Config, PriceBook] | None = None
-        # reads of the orders and journal screens and CLI (placing orders is ``orders``, the money path)
-        self.orders_view = OrderReads(self)
-        self.journal_view = JournalView(self)
+
+    # Areas no first screen needs are built on first use, so opening the services (and the app's first
+    # load) does not import them: matching and file formats, the snapshot and its refresh.
+
+    @cached_property
+    def mappings(self) -> MappingBook:
+        from imtui.core.services.mappings import MappingBook
+
+        return MappingBook(self)
+
+    @cached_property
+    def sync(self) -> SyncArea:
+        from imtui.core.services.sync import SyncArea
+
+        return SyncArea(self)
+
+    @cached_property
+    def catalog(self) -> CatalogArea:
+        from imtui.core.services.catalog import CatalogArea
+
+        return CatalogArea(self)
+
+    @cached_property
+    def orders(self) -> OrdersArea:
+        from imtui.core.services.orders import OrdersArea
+
+        return OrdersArea(self)
+
+    @cached_property
+    def orders_view(self) -> OrderReads:
+        """Reads of the orders screen and ``imtui orders list|show`` (placing orders is ``orders``)."""
+        from imtui.core.services.order_reads import OrderReads
+
+        return OrderReads(self)
+
+    @cached_property
+    def journal_view(self) -> JournalView:
+        """Reads of the journal screen and ``imtui journal list|verify|export``."""
+        from imtui.core.services.journal_view import JournalView
+
+        return JournalView(self)
+
+    @cached_property
+    def exports(self) -> ExportsArea:
+        from imtui.core.services.exports import ExportsArea
+
+        return ExportsArea(self)
+
+    @cached_property
+    def pricing(self) -> PricingArea:
+        from imtui.core.services.prices import PricingArea
+
+        return PricingArea(self)
+
+    @cached_property
+    def reports(self) -> ReportsArea:
+        from imtui.core.services.reports import ReportsArea
+
+        return ReportsArea(self)
 
     # ------------------------------------------------------------ shared by the areas
 
@@ -253,7 +323,7 @@ class Services:
     def reload_config(self) -> Config:
         """Take the config as it is on disk now (after another imtui changed it); the undo history ends."""
         self.config = self.store.reload()
-        self.mappings = MappingBook(self)
+        self.__dict__.pop("mappings", None)  # a new book (no undo history) on first use
         for name in list(self._clients):
             self._drop_client(name)
         return self.config

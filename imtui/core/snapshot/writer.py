@@ -7,8 +7,10 @@ any point before ``COMMIT`` leaves the previous snapshot whole: SQLite rolls the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -50,21 +52,27 @@ class AccountUpdate:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def write_update(conn: sqlite3.Connection, update: AccountUpdate) -> int:
-    """Store ``update`` in one transaction; returns the run id."""
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction: committed if the block ends normally, rolled back whatever interrupts it."""
     conn.execute("BEGIN IMMEDIATE")
     try:
-        write_customers(conn, update)
-        write_subscriptions(conn, update)
-        write_subscription_details(conn, update)
-        write_orders(conn, update)
-        run_id = write_run(conn, update)
+        yield
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return run_id
+
+
+def write_update(conn: sqlite3.Connection, update: AccountUpdate) -> int:
+    """Store ``update`` in one transaction; returns the run id."""
+    with transaction(conn):
+        write_customers(conn, update)
+        write_subscriptions(conn, update)
+        write_subscription_details(conn, update)
+        write_orders(conn, update)
+        return write_run(conn, update)
 
 
 def write_live(conn: sqlite3.Connection, update: AccountUpdate, linked_to: str | None = None) -> None:
@@ -86,8 +94,7 @@ def write_live(conn: sqlite3.Connection, update: AccountUpdate, linked_to: str |
 def write_failure(conn: sqlite3.Connection, account: str, started_at: datetime, finished_at: datetime,
                   full: bool, error: str, summary: dict[str, Any]) -> int:
     """Record a failed attempt (the run and the account's last error); the account's data is left as it was."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn):
         cursor = conn.execute(
             "INSERT INTO runs (account, started_at, finished_at, full, first, ok, error, summary) VALUES (?,?,?,?,0,0,?,?)",
             (account, iso_instant(started_at), iso_instant(finished_at), int(full), error, json.dumps(summary)),
@@ -97,11 +104,6 @@ def write_failure(conn: sqlite3.Connection, account: str, started_at: datetime, 
             "ON CONFLICT(account) DO UPDATE SET last_attempt_at = excluded.last_attempt_at, last_error = excluded.last_error",
             (account, iso_instant(started_at), error),
         )
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
     return int(cursor.lastrowid)
 
 
@@ -233,14 +235,8 @@ def store_orders(conn: sqlite3.Connection, account: str, orders: list[Order], de
 def write_linked_orders(conn: sqlite3.Connection, account: str, orders: list[Order], subscription_id: str,
                         at: datetime) -> None:
     """The orders of one subscription, as listed for it, in their own transaction."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with transaction(conn):
         store_orders(conn, account, orders, {o.id for o in orders if o.products}, at, subscription_id)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
 
 
 # ---------------------------------------------------------------- the run, its changes, the sync state

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,11 +16,13 @@ from textual.widgets import Button, Checkbox, Input, Label, OptionList, RadioBut
 from textual.widgets.option_list import Option
 
 from imtui.core import rules
-from imtui.core.matching import AutoMapPlan, Suggestion
-from imtui.core.services import CustomerRow
 from imtui.tui.dialogs.base import Dialog
 from imtui.tui.widgets.checks import Check, first_problem
 from imtui.tui.widgets.key_help import KeyHelp, binding_help
+
+if TYPE_CHECKING:
+    from imtui.core.matching import AutoMapPlan, Suggestion
+    from imtui.core.services import CustomerRow
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Checkbox, Input, Label, Static
 
 from imtui.core import rules
-from imtui.core.config import AccountConfig
 from imtui.core.errors import ServiceError
-from imtui.core.secrets import AccountSecrets
-from imtui.core.services import AccountInput
 from imtui.tui.widgets.checks import Check, first_problem
 
 if TYPE_CHECKING:
+    from imtui.core.config import AccountConfig
+    from imtui.core.secrets import AccountSecrets
+    from imtui.core.services import AccountInput
     from imtui.tui.screens.accounts import AccountsScreen
 
     _Base = AccountsScreen
@@ -95,12 +95,16 @@ class AccountForm(_Base):
         return [labels.get(key, key) for key, value in now.items() if self._baseline.get(key) != value]
 
     def _typed(self) -> AccountInput:
+        from imtui.core.services import AccountInput
+
         values = self._values()
         fields = ("name", "api_url", "marketplace", "username", "max_seats", "max_total", "markup")
         return AccountInput(read_only=self.query_one("#read_only", Checkbox).value, **{f: values[f] for f in fields})
 
     def _draft(self) -> tuple[AccountConfig, AccountSecrets | None]:
         """The account and secrets the form describes (secrets ``None``: keep the stored ones)."""
+        from imtui.core.secrets import AccountSecrets
+
         values = {k: v.strip() for k, v in self._values().items()}
         account = self.services.accounts.build(self._typed(), replacing=self.editing)
         if values["password"] and values["subscription_key"]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import getters, on, work
 from textual.app import ComposeResult
@@ -10,15 +11,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, Footer, Header, Label, Static
 
-from imtui.core.api import RetryNotice, retry_listener
-from imtui.core.config import AccountConfig
-from imtui.core.secrets import AccountSecrets
-from imtui.core.services import AccountOutcome
 from imtui.tui.dialogs import ConfirmDialog, PassphraseDialog, UnsavedDialog
-from imtui.tui.messages import ConfigReloaded
+from imtui.tui.messages import ConfigReloaded, ServicesReady
 from imtui.tui.screens.account_form import AccountForm
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.widgets.key_help import KeyHelp
+
+if TYPE_CHECKING:  # the core loads off the first paint (the app opens the services in a thread)
+    from imtui.core.api import RetryNotice
+    from imtui.core.config import AccountConfig
+    from imtui.core.secrets import AccountSecrets
+    from imtui.core.services import AccountOutcome
 
 TESTING = {False: "Testing the connection…", True: "Testing the connection before saving…"}
 
@@ -91,6 +94,8 @@ class AccountsScreen(AccountForm, AreaScreen):
         help_keys = self.key_help(["accounts.new", "accounts.delete"], lead=[("enter", "edit")])
         self.query_one("#list-help", KeyHelp).show(help_keys)
         self.table.add_columns("Name", "Market", "Secrets", "Mode", "Username", "API URL")
+
+    def on_services_ready(self, _: ServicesReady) -> None:
         self.refresh_accounts()
         self.start_new()
 
@@ -199,6 +204,8 @@ class AccountsScreen(AccountForm, AreaScreen):
         if action == "leave_form":
             return not (self.query("#account-table") and self.table.has_focus)
         if action == "vault":
+            if not self.services_ready:
+                return False
             services = self.services
             return not services.demo and not services.secrets.can_persist()
         return True
@@ -251,6 +258,8 @@ class AccountsScreen(AccountForm, AreaScreen):
                 self._say(f"{doing} {notice.brief}")
 
         try:
+            from imtui.core.api import retry_listener
+
             with retry_listener(retrying):
                 outcome = await self._test_or_save(save, account, secrets, typed, replacing, fingerprint, still_wanted)
             if outcome is None:  # these very values were just tested
@@ -274,6 +283,8 @@ class AccountsScreen(AccountForm, AreaScreen):
                 test=self._tested != fingerprint, still_wanted=still_wanted,
             )
         if self._tested != fingerprint:
+            from imtui.core.services import AccountOutcome
+
             return AccountOutcome(account, report=await services.accounts.test(account, secrets))
         return None
 

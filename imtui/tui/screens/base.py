@@ -10,6 +10,7 @@ from textual import events, on
 from textual.message import Message
 from textual.screen import Screen
 
+from imtui.tui.messages import ServicesReady
 from imtui.tui.widgets.key_help import binding_help
 
 if TYPE_CHECKING:
@@ -22,6 +23,13 @@ class AreaScreen(Screen[None]):
 
     It hears the app's broadcasts (``imtui.tui.messages``) as ordinary messages: define
     ``on_config_reloaded`` and the like for the ones that concern this area.
+
+    The services may not be open yet when the screen is composed and mounted (the app paints its first
+    screen before it opens them, see ``ImtuiApp``): ``compose``, ``on_mount`` and ``on_screen_resume`` must
+    not touch ``self.services`` unless ``services_ready``; the screen fills itself in
+    ``on_services_ready(self, _: ServicesReady)``, which every area screen gets exactly once. Keys typed
+    before then are held by the app and replayed once the services are ready, so key and button handlers
+    may use ``self.services`` freely.
     """
 
     @property
@@ -30,13 +38,24 @@ class AreaScreen(Screen[None]):
 
     @property
     def services(self) -> Services:
-        """Everything headless: config, secrets, one marketplace client per account, mappings."""
-        return self.imtui.services
+        """Everything headless: config, secrets, one marketplace client per account, mappings (only once
+        ``services_ready``)."""
+        services = self.imtui.services
+        if services is None:
+            raise RuntimeError("the services are not open yet: use them from on_services_ready")
+        return services
+
+    @property
+    def services_ready(self) -> bool:
+        """The services are open (``on_services_ready`` has been or is about to be called)."""
+        return self.imtui.services_ready
 
     @on(events.Mount)
     def _listen_to_news(self) -> None:
         # each broadcast reaches this screen as its own message, whether or not its mode is in view
         self.imtui.news.subscribe(self, self._hear, immediate=True)
+        if self.imtui.services_ready:  # opened before this screen existed: it missed the broadcast
+            self.post_message(ServicesReady())
 
     def _hear(self, message: Message) -> None:
         self.post_message(copy.copy(message))

@@ -9,19 +9,11 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from imtui.core.services import ClientsCsvImport, CustomerRow
-from imtui.tui.dialogs import (
-    AutoMapDialog,
-    ClientImportChoice,
-    ClientImportDialog,
-    MappingChoice,
-    MappingDialog,
-    MessageDialog,
-    PathDialog,
-)
 from imtui.tui.screens.customer_rows import next_to_triage
 
 if TYPE_CHECKING:
+    from imtui.core.services import ClientsCsvImport, CustomerRow
+    from imtui.tui.dialogs import ClientImportChoice, MappingChoice
     from imtui.tui.screens.customers import CustomersScreen
 
     _Base = CustomersScreen
@@ -30,6 +22,13 @@ else:
 
 
 __all__ = ["CustomerActions"]
+
+
+def _dialogs():
+    """The dialogs, imported when one first opens: start-up imports only what the first paint needs."""
+    import imtui.tui.dialogs as dialogs
+
+    return dialogs
 
 
 class CustomerActions(_Base):
@@ -68,7 +67,7 @@ class CustomerActions(_Base):
         if mapping is not None:
             current = "ignored" if mapping.how == "ignored" else f"{mapping.client} ({mapping.how})"
         clients = [c.name for c in self.services.config.clients]
-        dialog = MappingDialog(row, self._suggestions(row), clients, current=current, typed=typed)
+        dialog = _dialogs().MappingDialog(row, self._suggestions(row), clients, current=current, typed=typed)
 
         def done(choice: MappingChoice | None) -> None:
             if choice is None:
@@ -154,7 +153,7 @@ class CustomerActions(_Base):
                     self.refill()
                     self.notify(f"Mapped {added} customer(s) automatically.", title="Auto-map")
 
-        self.app.push_screen(AutoMapDialog(plan), done)
+        self.app.push_screen(_dialogs().AutoMapDialog(plan), done)
 
     def action_create_clients(self) -> None:
         unmapped = [r for r in self.rows if self._mapping(r) is None]
@@ -179,7 +178,7 @@ class CustomerActions(_Base):
                 self.refill()
                 self.notify(result.summary() + ".", title="Clients")
 
-        self.app.push_screen(ClientImportDialog(selected, len(unmapped)), done)
+        self.app.push_screen(_dialogs().ClientImportDialog(selected, len(unmapped)), done)
 
     def action_import_csv(self) -> None:
         result: ClientsCsvImport | None = None
@@ -199,10 +198,10 @@ class CustomerActions(_Base):
             self._index = None
             self.refill()
             text = "\n".join(result.lines(path))
-            self.app.push_screen(MessageDialog("CSV import", Content(text)))  # a path or a name is not markup
+            self.app.push_screen(_dialogs().MessageDialog("CSV import", Content(text)))  # a path or a name is not markup
 
         self.app.push_screen(
-            PathDialog(
+            _dialogs().PathDialog(
                 "Import clients from a CSV",
                 "A CSV exported from your PSA: a column of client names (name, client or company) and, optionally, "
                 "an external id. Rows that cannot be read are reported by line and skipped.",

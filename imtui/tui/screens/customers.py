@@ -17,11 +17,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from imtui.core.api import ApiError, RetryNotice, retry_listener
-from imtui.core.config import AccountConfig, Mapping
-from imtui.core.formats.exports import ExportTable, loaded_customer_rows
-from imtui.core.services import CustomerPage, CustomerRow, ServiceError
-from imtui.tui.messages import AccountChosen, ConfigReloaded, LoadSettled
+from imtui.core.api import ApiError
+from imtui.core.errors import ServiceError
+from imtui.tui.messages import AccountChosen, ConfigReloaded, LoadSettled, ServicesReady
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.screens.customer_actions import CustomerActions
 from imtui.tui.screens.customer_loads import AccountLoad
@@ -31,10 +29,14 @@ from imtui.tui.widgets.fast_table import FastTable
 from imtui.tui.widgets.key_help import KeyHelp
 from imtui.tui.widgets.table_rows import NarrowingFilter, filter_rows
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the core loads off the first paint (the app opens the services in a thread)
     from textual.worker import Worker
 
+    from imtui.core.api import RetryNotice
+    from imtui.core.config import AccountConfig, Mapping
+    from imtui.core.formats.exports import ExportTable
     from imtui.core.matching import ClientIndex
+    from imtui.core.services import CustomerPage, CustomerRow
 
 #: the keys the help line explains, in its order (enter, handled by the table, comes first)
 HELP_KEYS = (
@@ -49,6 +51,7 @@ class CustomersScreen(CustomerActions, AreaScreen, Exportable):
     """The mapping table: filter as you type, triage queue, auto-map, client import, undo."""
 
     TITLE = "Customers"
+    AUTO_FOCUS = "#mapping-table"  # as the screen first shows: cheaper than a focus() in on_mount
     export_what = "customers"
 
     BINDINGS = [
@@ -104,12 +107,16 @@ class CustomersScreen(CustomerActions, AreaScreen, Exportable):
     def on_mount(self) -> None:
         self.query_one("#mapping-help", KeyHelp).show(self.key_help(HELP_KEYS, lead=[("enter", "map")]))
         self.scope_chip.display = False
-        self._sync_accounts()
-        self.table.focus()
+        self.status.update("Opening…")
+
+    def on_services_ready(self, _: ServicesReady) -> None:
+        # after the first layout: a status line filled before it keeps the height of its first text
+        self.call_after_refresh(self._sync_accounts)
         self.set_interval(30, self._show_progress)  # "as of 2 min ago" grows older
 
     def on_screen_resume(self) -> None:
-        if self._accounts_version != self.services.accounts_changed:
+        filled = self._accounts_version >= 0  # by on_services_ready (deferred to after the first layout)
+        if filled and self._accounts_version != self.services.accounts_changed:
             self._sync_accounts()
 
     def on_config_reloaded(self, _: ConfigReloaded) -> None:
@@ -136,6 +143,8 @@ class CustomersScreen(CustomerActions, AreaScreen, Exportable):
                 self._loads[account.name] = AccountLoad(account.name)
                 cached = services.customers.cached(account.name)
                 if cached is not None:
+                    from imtui.core.services import CustomerRow
+
                     self._add_rows([CustomerRow(account.name, c) for c in cached])
                     self._loads[account.name].done(
                         services.customers.loaded_at(account.name), services.customers.report(account.name)
@@ -190,6 +199,8 @@ class CustomersScreen(CustomerActions, AreaScreen, Exportable):
                 self._show_progress()
 
         try:
+            from imtui.core.api import retry_listener
+
             with retry_listener(retrying):
                 async for page in self.services.customers.pages(name):
                     if not live():
@@ -208,6 +219,8 @@ class CustomersScreen(CustomerActions, AreaScreen, Exportable):
             self._load_done(name, load, None if fresh else arrived)
 
     def _page_arrived(self, page: CustomerPage, aside: list[CustomerRow] | None) -> None:
+        from imtui.core.services import CustomerRow
+
         rows = [CustomerRow(page.account, c) for c in page.customers]
         load = self._loads[page.account]
         load.page(page.loaded, page.total)
@@ -371,6 +384,8 @@ class CustomersScreen(CustomerActions, AreaScreen, Exportable):
     def export_table(self) -> ExportTable:
         """The customers shown (as filtered), for the app's export key (ctrl+e)."""
         shown = [line.customer for line in self.table.shown_rows if isinstance(line, CustomerLine)]
+        from imtui.core.formats.exports import loaded_customer_rows
+
         return loaded_customer_rows(self.services.config, ((row.account, row.customer) for row in shown))
 
     def selected(self) -> CustomerRow | None:

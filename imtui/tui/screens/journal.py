@@ -24,7 +24,7 @@ from imtui.core.services.journal_view import chain_words, describe_entry, entry_
 from imtui.tui.dialogs import MessageDialog
 from imtui.tui.dialogs.journal import JournalExportChoice, JournalExportDialog
 from imtui.tui.dialogs.pick import PickDialog
-from imtui.tui.messages import AccountChosen, OrderPlaced
+from imtui.tui.messages import AccountChosen, OrderPlaced, ServicesReady
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.screens.journal_rows import JOURNAL_COLUMNS, EntryLine
 from imtui.tui.widgets.fast_table import FastTable
@@ -94,13 +94,15 @@ class JournalScreen(AreaScreen):
 
     def on_mount(self) -> None:
         self.query_one("#journal-help", KeyHelp).show(self.key_help(HELP_KEYS, lead=[("enter", "entry")]))
-        self.table.set_columns(with_account_width(JOURNAL_COLUMNS, [a.name for a in self.services.config.accounts]))
         self.table.focus()
+
+    def on_services_ready(self, _: ServicesReady) -> None:
+        self.table.set_columns(with_account_width(JOURNAL_COLUMNS, [a.name for a in self.services.config.accounts]))
         self.load()
 
     def on_screen_resume(self) -> None:
         """Entries written meanwhile (an order placed, a seat change) are shown when the screen comes back."""
-        if self.is_mounted and self.services.journal_view.version() != self._read_version:
+        if self._read_version is not False and self.services.journal_view.version() != self._read_version:
             self.load()
 
     def on_account_chosen(self, message: AccountChosen) -> None:

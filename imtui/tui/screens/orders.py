@@ -25,7 +25,7 @@ from imtui.core.services.order_reads import CustomerChoice, OrderFilter, OrderVi
 from imtui.core.snapshot import SnapshotBusyError, SnapshotError, SyncState
 from imtui.tui.dialogs import explain
 from imtui.tui.dialogs.pick import PickDialog
-from imtui.tui.messages import AccountChosen, ConfigReloaded, OrderPlaced, Synced
+from imtui.tui.messages import AccountChosen, ConfigReloaded, OrderPlaced, ServicesReady, Synced
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.screens.exportable import Exportable
 from imtui.tui.screens.order_rows import ORDER_COLUMNS, OrderLine, order_key
@@ -118,9 +118,12 @@ class OrdersScreen(LivePolling, AreaScreen, Exportable):
         self.query_one("#orders-help", KeyHelp).show(
             self.key_help(HELP_KEYS, lead=[("enter", "detail"), ("esc", "close")])
         )
-        self.table.set_columns(with_account_width(ORDER_COLUMNS, [a.name for a in self.services.config.accounts]))
         self.detail.display = False
         self.table.focus()
+        self.status.update("Opening…")
+
+    def on_services_ready(self, _: ServicesReady) -> None:
+        self.table.set_columns(with_account_width(ORDER_COLUMNS, [a.name for a in self.services.config.accounts]))
         self.load_rows(refresh_new=True)
 
     # ------------------------------------------------------------ rows
