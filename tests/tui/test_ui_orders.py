@@ -292,6 +292,13 @@ class TestWithdraw:
             assert status_of(sandbox, "us-demo", stuck.id) == "cancelled"
             assert row_of(screen, stuck.number, table_rows)["Status"] == "cancelled (CL)"
             assert screen.check_action("withdraw", ()) is None  # a finished order: dimmed
+            journalled = [e for e in services.journal_view.entries() if e.action == "order.withdraw"]
+            assert journalled and {e.order_id for e in journalled} == {stuck.id}  # the money path journals it
+            await pilot.press("enter")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "order.withdraw" in str(screen.detail_text.render())  # the detail shows the journal's entries
 
     async def test_dimmed_on_finished_orders_and_read_only_accounts(self, make_services, open_app, sandbox):
         services = make_services()
