@@ -19,8 +19,9 @@ from imtui.cli.output import Parser, quiet_on_broken_pipe
 
 #: the command groups, in the order ``imtui --help`` lists them: one module of this package each
 COMMAND_GROUPS = (
-    "accounts", "mappings", "clients", "catalog", "buy", "subscriptions", "subscription_changes", "order_actions",
-    "sync", "export", "prices", "report", "sandbox",
+    "accounts", "mappings", "clients", "catalog", "buy", "subscriptions", "subscription_changes", "orders",
+    "order_actions",
+    "journal", "sync", "export", "prices", "report", "sandbox",
 )
 
 CONFIG_HELP = "keep config, data and vault in DIR instead of the user's folders (also: IMTUI_HOME)"

@@ -34,8 +34,8 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     withdraw = actions.add_parser("withdraw", help="withdraw an order that has not completed (dry run without --yes)",
                                   parents=[common], epilog=EXIT_CODES_HELP,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
-    withdraw.add_argument("id", metavar="ID", help="the order id")
-    withdraw.add_argument("--account", metavar="A", required=True)
+    withdraw.add_argument("id", metavar="ID", help="the order's id (or its number, when the snapshot holds it)")
+    withdraw.add_argument("--account", metavar="A", help="the account of the order (found in the snapshot when left out)")
     add_money_flags(withdraw, wait=False)
     withdraw.set_defaults(handler=withdraw_order)
 
@@ -73,7 +73,14 @@ def lookup_order(args: argparse.Namespace) -> int:
 
 def withdraw_order(args: argparse.Namespace) -> int:
     async def work(services: Services) -> int:
-        plan = await services.orders.plan_withdraw(args.account, args.id)
+        account, order_id = args.account, args.id
+        known = services.orders_view.find(order_id, account)  # an order number, or no --account: the snapshot's
+        if known is not None:
+            account, order_id = known.account, known.id
+        elif account is None:
+            error(f"order {args.id} is not in the snapshot: name its --account (or refresh: imtui orders list --refresh)")
+            return EXIT_USAGE
+        plan = await services.orders.plan_withdraw(account, order_id)
         return await carry_out(services, plan, args)
 
     return headless(args, work)

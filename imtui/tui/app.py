@@ -90,23 +90,9 @@ AREAS = {
         "Every subscription of every customer: seats, terms, renewals, prices",
         lazy("imtui.tui.screens.subscriptions:SubscriptionsScreen"),
     ),
-    "orders": Area(
-        "4",
-        "Orders",
-        "Orders placed and their progress",
-        lazy(
-            NOT_BUILT,
-            "Orders",
-            "It will browse the catalog, estimate and place orders, and follow each order live until it completes.",
-        ),
-    ),
+    "orders": Area("4", "Orders", "Orders placed and their progress", lazy("imtui.tui.screens.orders:OrdersScreen")),
     "journal": Area(
-        "5",
-        "Journal",
-        "The audit journal of every change",
-        lazy(
-            NOT_BUILT, "Journal", "It will show the audit journal: every change made, by whom, when and at what price."
-        ),
+        "5", "Journal", "The audit journal of every change", lazy("imtui.tui.screens.journal:JournalScreen")
     ),
 }
 

@@ -52,6 +52,39 @@ async def _accounts(pilot: Pilot) -> None:
     await pilot.pause()
 
 
+async def _orders(pilot: Pilot) -> None:
+    """Key 4 (the first visit refreshes the snapshot), a change order's detail with its signed seat delta."""
+    await _wait(pilot)
+    await pilot.press("4")
+    await _wait(pilot)
+    screen = pilot.app.screen
+    line = next(
+        (r for r in screen.table.shown_rows if r.view.type == "change" and r.view.lines), None  # type: ignore[attr-defined]
+    )
+    if line is not None:
+        screen.table.move_to(line.key)  # type: ignore[attr-defined]
+    await pilot.press("enter")
+    await _wait(pilot)
+
+
+async def _journal(pilot: Pilot) -> None:
+    """Key 5 on a demo journal: entries recorded through the journal as the money path records them."""
+    services = pilot.app.services  # type: ignore[attr-defined]
+    journal = services.journal
+    journal.record(action="order.place", outcome="ok", account="us-demo", customer_id="1000101",
+                   customer_name="Acme Inc", client="Acme Inc", asked={"quantity": 5, "mpn": "CFQ7TTC0LCHC:0002"},
+                   order_id="1500300", order_number="SO000300", po_number="IMTUI-20261120-7K3Q9A",
+                   correlation_id="a8n-4f2c9e0d", estimate="110.00 USD a month, 1,320.00 USD for the term")
+    journal.record(action="subscription.seats", outcome="failed", account="uk-demo", customer_id="2000101",
+                   customer_name="Acme Ltd", client="Acme Ltd", asked={"quantity": 3}, correlation_id="a8n-77d1e2aa",
+                   error="Order #CH000205 in status Scheduled for the renewal date(SC) blocks this change")
+    journal.record(action="order.withdraw", outcome="ok", account="us-demo", customer_id="1000101",
+                   customer_name="Acme Inc", client="Acme Inc", order_id="1500300", order_number="SO000300")
+    await _wait(pilot)
+    await pilot.press("5")
+    await _wait(pilot)
+
+
 async def _subscriptions(pilot: Pilot) -> None:
     await _wait(pilot)
     await pilot.press("3")
@@ -126,6 +159,8 @@ SHOTS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "subscription-details": _subscription_details,
     "renewals": _renewals,
     "seat-change": _seat_change,
+    "orders": _orders,
+    "journal": _journal,
     "what-changed": _what_changed,
     "cost-report": _cost_report,
 }

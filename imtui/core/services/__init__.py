@@ -11,6 +11,9 @@
   browser and the CLI show them, their filters, sorting, renewals and totals;
 - ``services.catalog`` (:mod:`.catalog`): what an account can buy, variant by variant;
 - ``services.orders`` (:mod:`.orders`): the one path for money: plans, placing (never twice), lookups, watching;
+- ``services.orders_view`` (:mod:`.order_reads`): orders from the snapshot for the orders screen and
+  ``imtui orders list|show``: their details, live news of unfinished ones (reads only);
+- ``services.journal_view`` (:mod:`.journal_view`): the journal's entries, its check, one client's export;
 - ``services.sync`` (:mod:`.sync`): refreshing the local snapshot from the marketplace, and what changed;
 - ``services.exports`` (:mod:`.exports`): customers, subscriptions, orders, mappings to CSV/JSON files;
 - ``services.pricing`` (:mod:`.prices`): the account markups and per-product price overrides (config);
@@ -58,6 +61,8 @@ if TYPE_CHECKING:
     from imtui.core.services.mappings import MappingBook
     from imtui.core.services.catalog import CatalogArea, Variant
     from imtui.core.services.exports import ExportsArea
+    from imtui.core.services.journal_view import JournalView
+    from imtui.core.services.order_reads import OrderReads
     from imtui.core.services.orders import OrdersArea
     from imtui.core.services.plans import OrderOutcome, OrderPlan, Outcome, PlanKind
     from imtui.core.services.prices import PricingArea
@@ -166,6 +171,20 @@ class Services:
         return OrdersArea(self)
 
     @cached_property
+    def orders_view(self) -> OrderReads:
+        """Reads of the orders screen and ``imtui orders list|show`` (placing orders is ``orders``)."""
+        from imtui.core.services.order_reads import OrderReads
+
+        return OrderReads(self)
+
+    @cached_property
+    def journal_view(self) -> JournalView:
+        """Reads of the journal screen and ``imtui journal list|verify|export``."""
+        from imtui.core.services.journal_view import JournalView
+
+        return JournalView(self)
+
+    @cached_property
     def exports(self) -> ExportsArea:
         from imtui.core.services.exports import ExportsArea
 
@@ -210,7 +229,7 @@ class Services:
         if self._journal is None:
             from imtui.core.journal import Journal
 
-            self._journal = Journal(self.paths.journal_file)
+            self._journal = Journal(self.paths.journal_file, clock=self.now)  # the sandbox's time in the demo
         for account in self.config.accounts:  # accounts added since are registered too (cheap: a set)
             found = self.secrets.get(account.name)
             if found is not None:

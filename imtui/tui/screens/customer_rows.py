@@ -7,10 +7,9 @@ customer the triage queue offers next are unit-tested without an app (tests/tui/
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping as MappingOf, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from imtui.tui.widgets.table_rows import Cell, ColumnSpec, TableRow, rotate_from
+from imtui.tui.widgets.table_rows import Cell, ColumnSpec, TableRow, rotate_from, with_account_width
 
 if TYPE_CHECKING:
     from imtui.core.config import Mapping
@@ -35,9 +34,7 @@ CustomerKey = tuple[str, str]  # (account, customer id): CustomerRow.key, Mappin
 
 def columns_for(accounts: Sequence[str]) -> tuple[ColumnSpec, ...]:
     """The columns, the account column as wide as the longest account name (7 to 14)."""
-    longest = max((len(name) for name in accounts), default=len("Account"))
-    width = max(7, min(14, longest))
-    return tuple(replace(c, width=width) if c.key == "account" else c for c in COLUMNS)
+    return with_account_width(COLUMNS, accounts)
 
 
 class CustomerLine(TableRow):

@@ -7,7 +7,7 @@ and sorting are unit-tested without an app. ``fast_table.FastTable`` shows these
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from rich.text import Text
@@ -115,6 +115,13 @@ def fit_columns(columns: Sequence[ColumnSpec], width: int, *, padding: int = 2) 
             widths[column.key] = max(column.min_width, free * max(1, column.share) // shares)
             left -= widths[column.key]
     return {c.key: c.width if c.width is not None else widths[c.key] for c in shown}
+
+
+def with_account_width(columns: Sequence[ColumnSpec], accounts: Sequence[str], key: str = "account") -> tuple[ColumnSpec, ...]:
+    """The columns, the account column (``key``) as wide as the longest account name, 7 to 14 cells."""
+    longest = max((len(name) for name in accounts), default=len("Account"))
+    width = max(7, min(14, longest))
+    return tuple(replace(c, width=width) if c.key == key else c for c in columns)
 
 
 R = TypeVar("R", bound=TableRow)
