@@ -48,13 +48,31 @@ class AccountChosen(Broadcast):
 
 
 class OrderPlaced(Broadcast):
-    """An order was placed: screens showing subscriptions, orders or the journal have something new."""
+    """An order was placed: screens showing subscriptions, orders or the journal have something new.
+    ``subscription_id``: the subscription it changes, or the one a purchase made (pending until it completes);
+    the money path has stored it in the snapshot already."""
 
-    def __init__(self, account: str, order_id: str, customer_id: str | None = None) -> None:
+    def __init__(self, account: str, order_id: str, customer_id: str | None = None,
+                 subscription_id: str | None = None) -> None:
         super().__init__()
         self.account = account
         self.order_id = order_id
         self.customer_id = customer_id
+        self.subscription_id = subscription_id
+
+
+class OrderSettled(Broadcast):
+    """An order the app followed ended (``status``: completed, error, cancelled) or waits for the renewal date
+    (``scheduled``); the money path has stored it, and its subscription as it is now, in the snapshot."""
+
+    def __init__(self, account: str, order_id: str, customer_id: str | None = None,
+                 subscription_id: str | None = None, status: str = "") -> None:
+        super().__init__()
+        self.account = account
+        self.order_id = order_id
+        self.customer_id = customer_id
+        self.subscription_id = subscription_id
+        self.status = status
 
 
 class LoadSettled(Message):

@@ -21,6 +21,7 @@ from imtui.core.api.models import Money, ParameterCheck, Period, Product, Produc
 from imtui.core.errors import ServiceError
 
 if TYPE_CHECKING:
+    from imtui.core.pricing import Price
     from imtui.core.services import Services
 
 __all__ = ["CatalogArea", "Tier", "Variant"]
@@ -123,9 +124,22 @@ class Variant:
         """The one-off setup fee per unit, if the product has one."""
         return _pick(self.setup_prices, quantity)
 
+    @property
+    def lowest(self) -> int:
+        """The smallest quantity that can be bought (the minimum, else 1)."""
+        return self.minimum if self.minimum is not None else 1
+
+    @property
+    def allowed(self) -> str:
+        """The quantities that can be bought, in words: ``1 to 300 seats``, ``at least 1 seat``."""
+        low = self.lowest
+        if self.maximum is not None:
+            return f"{low:,} to {self.maximum:,} seats"
+        return f"at least {low:,} seat{'s' if low != 1 else ''}"
+
     def bounds_problem(self, quantity: int) -> str | None:
         """Why ``quantity`` is outside the product's minimum/maximum, in words (naming the bounds), or None."""
-        low = self.minimum if self.minimum is not None else 1
+        low = self.lowest
         if quantity < low or (self.maximum is not None and quantity > self.maximum):
             allowed = f"{low} to {self.maximum}" if self.maximum is not None else f"at least {low}"
             return f"{self.name} ({self.mpn}, {self.term}/{self.billing}) allows {allowed} seats, not {quantity}."
@@ -188,6 +202,14 @@ class CatalogArea:
         rows = self._variants[account]
         words = search_words(search)
         return [v for v in rows if v.matches(words)] if words else list(rows)
+
+    def price(self, variant: Variant, quantity: int | None = None) -> Price:
+        """The MSP's unit price, the unit cost and the margin of ``variant`` per billing period, for ``quantity``
+        units (their quantity tier; the lowest quantity it is sold in when None), by the one pricing rule
+        (``services.prices``: an override, else the account's markup over cost, else the marketplace's price)."""
+        qty = quantity if quantity is not None else variant.lowest
+        return self.services.prices.price(variant.account, variant.mpn, term=variant.term, billing=variant.billing,
+                                          price=variant.price_for(qty), cost=variant.cost_for(qty))
 
     async def find(self, account: str, mpn: str, term: str | None = None, billing: str | None = None,
                    vendor: str | None = None) -> list[Variant]:

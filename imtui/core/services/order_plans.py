@@ -15,12 +15,11 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from imtui.core import rules
 from imtui.core.api import ApiError, BusinessRuleError, InvalidRequestError, NotFoundError
 from imtui.core.api.models import Money, Order, OrderRequest, ParameterValue, SubscriptionDetail
 from imtui.core.config import AccountConfig
 from imtui.core.errors import ServiceError
-from imtui.core.numbers import NumberError
+from imtui.core.services import order_checks
 from imtui.core.services.catalog import Variant
 from imtui.core.services.order_words import (
     check_po_number, count_periods, money_lines, new_po_number, per_period, periods_in, periods_left, purchase_sentence,
@@ -159,35 +158,10 @@ class Planner:
 
     # ---------------------------------------------------------------- shared checks
 
-    @staticmethod
-    def read_only(account: AccountConfig) -> str | None:
-        if account.read_only:
-            return f"Account {account.name} is read-only: imtui places no orders and changes nothing there."
-        return None
-
-    @staticmethod
-    def whole_seats(value: object, what: str = "The number of seats") -> tuple[int | None, str | None]:
-        """A typed quantity as a whole number above zero, or why not (the rule the forms use too)."""
-        if isinstance(value, bool):
-            return None, f"{what} must be a whole number above zero."
-        if isinstance(value, int):
-            return (value, None) if value > 0 else (None, f"{what} must be a whole number above zero, not {value}.")
-        try:
-            parsed = rules.SEATS.parse(str(value))
-        except NumberError as exc:
-            return None, str(exc)
-        if parsed is None:
-            return None, f"{what} must be a whole number above zero."
-        return int(parsed), None
-
-    @staticmethod
-    def seats_limit(account: AccountConfig, added: int) -> str | None:
-        """``max_seats_per_order`` bounds the seats one order ADDS: a purchase's quantity, a change's increase."""
-        limit = account.max_seats_per_order
-        if limit is not None and added > limit:
-            return (f"This order adds {added} seats; account {account.name} allows at most {limit} seats added per "
-                    "order (max seats per order).")
-        return None
+    # the shared rules (:mod:`.order_checks`), here too for the callers that know them as the planner's
+    read_only = staticmethod(order_checks.read_only)
+    whole_seats = staticmethod(order_checks.whole_seats)
+    seats_limit = staticmethod(order_checks.seats_limit)
 
     async def currency(self, account: str) -> str | None:
         """The account's currency (its reseller record's), read once per session; None when it says none."""
@@ -365,7 +339,7 @@ class Planner:
         account = self.account(account_name)
         customer = await self.customer_name(account.name, customer_id, fresh=True)
         client = self.client_name(account.name, customer_id)
-        qty, problem = self.whole_seats(quantity, "The quantity")
+        qty, problem = order_checks.quantity_problem(quantity, variant, account)
         po, po_problem = self.po_number(po_number)
         whom = client or customer or f"customer {customer_id}"
         params = dict(parameters or {})
@@ -373,9 +347,7 @@ class Planner:
                  "quantity": qty if qty is not None else str(quantity), "parameters": ",".join(sorted(params)) or None}
         plan = dict(kind=PlanKind.PURCHASE, account=account.name, customer_id=customer_id, customer_name=customer,
                     client=client, po_number=po, asked=asked, seats_after=qty, variant=variant)
-        refusal = (self.read_only(account) or problem or po_problem
-                   or (variant.bounds_problem(qty) if qty is not None else None)
-                   or (self.seats_limit(account, qty) if qty is not None else None))
+        refusal = self.read_only(account) or problem or po_problem
         if refusal is None:
             refusal = await self._parameter_problem(account.name, customer_id, variant, params)
         if refusal is not None:
@@ -389,8 +361,7 @@ class Planner:
         estimate, refusal = await self.estimate(account.name, request)
         total = estimate.total if estimate is not None else None
         term_total = times(total, periods_in(variant.term, variant.billing))
-        unit = self.services.prices.price(account.name, variant.mpn, term=variant.term, billing=variant.billing,
-                                          price=variant.price_for(qty), cost=variant.cost_for(qty))
+        unit = self.services.catalog.price(variant, qty)
         money = money_lines(per_period(variant.billing), total, "for the term", term_total, unit.times(qty))
         if refusal is None:
             refusal = await self.total_limit(account, term_total or total,

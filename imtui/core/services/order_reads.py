@@ -288,14 +288,31 @@ class OrderReads:
         names = {(v.account, v.customer_id): v.customer_name for v in views}
         return order_rows(self.services.config, [v.record for v in views if v.record is not None], names)
 
-    def customers(self) -> list[CustomerChoice]:
-        """Every customer in the snapshot, by client (mapped first) then Ingram name."""
+    def customers(self, account: str | None = None) -> list[CustomerChoice]:
+        """Every customer in the snapshot (of one account), by client (mapped first) then Ingram name."""
+        return self._choices((c.account, c.id, c.name) for c in self.services.snapshot.customers(account))
+
+    def _choices(self, customers: Iterable[tuple[str, str, str]]) -> list[CustomerChoice]:
         mappings = self.services.config.mapping_index()
         choices = []
-        for c in self.services.snapshot.customers():
-            mapping = mappings.get((c.account, c.id))
-            choices.append(CustomerChoice(c.account, c.id, c.name, (mapping.client or "") if mapping else ""))
+        for account, cid, name in customers:
+            mapping = mappings.get((account, cid))
+            choices.append(CustomerChoice(account, cid, name, (mapping.client or "") if mapping else ""))
         return sorted(choices, key=lambda c: (c.client == "", c.client.casefold(), c.name.casefold(), c.account))
+
+    async def buyable(self, account: str) -> list[CustomerChoice]:
+        """The customers of ``account`` an order can be placed for (the purchase dialog's choice): those the
+        snapshot and this session's customer list know, else read from the marketplace (every page)."""
+        listed = await asyncio.to_thread(self.services.snapshot.customers, account, include_inactive=False)
+        known = {c.id: (c.account, c.id, c.name) for c in listed}
+        loaded = self.services.customers.cached(account)
+        if loaded is None and not known:
+            async for _ in self.services.customers.pages(account):
+                pass
+            loaded = self.services.customers.cached(account)
+        for customer in loaded or ():
+            known.setdefault(str(customer.id), (account, str(customer.id), customer.name))
+        return self._choices(known.values())
 
     def journal_entries(self, view: OrderView) -> list[Entry]:
         """The journal's entries about this order (by id, number, or its PO number in its account), oldest first;

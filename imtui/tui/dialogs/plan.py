@@ -44,6 +44,17 @@ MONEY_WIDTH = 60  # label and amount on one line of the dialog's body
 AT_RENEWAL = "at_renewal"
 
 
+def money_text(money: list[tuple[str, str]]) -> str:
+    """Lines of money, each a label and its amount: the amounts in a column after the labels, unless a label is
+    too long for one line (then ``label: amount``)."""
+    if not money:
+        return ""
+    width = max(len(label) for label, _ in money)
+    if width + max(len(text) for _, text in money) > MONEY_WIDTH:
+        width = 0
+    return "\n".join(f"{label:<{width}}  {text}" if width else f"{label}: {text}" for label, text in money)
+
+
 def phrase_matches(typed: str, phrase: str) -> bool:
     """The typed confirmation equals the phrase, ignoring case and spacing."""
     return " ".join(typed.split()).casefold() == " ".join(phrase.split()).casefold()
@@ -81,12 +92,8 @@ class PlanDialog(Dialog["bool | str"]):
         money = [(line.label, line.text) for line in plan.money]
         if plan.seats_before is not None and plan.seats_after is not None:
             money.insert(0, ("Seats", f"{plan.seats_before:,} → {plan.seats_after:,}"))
-        if money:  # amounts in a column after the labels, unless a label is too long for one line
-            width = max(len(label) for label, _ in money)
-            if width + max(len(text) for _, text in money) > MONEY_WIDTH:
-                width = 0
-            yield Static("\n".join(f"{label:<{width}}  {text}" if width else f"{label}: {text}" for label, text in money),
-                         id="plan-money", markup=False)
+        if money:
+            yield Static(money_text(money), id="plan-money", markup=False)
         elif plan.estimate is not None and plan.estimate.total is not None:
             yield Static(f"The marketplace's estimate: {plan.estimate.total}", id="plan-money", markup=False)
         for n, warning in enumerate(plan.warnings):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.content import Content
 
 from imtui.tui.screens.customer_rows import next_to_triage
@@ -210,3 +211,31 @@ class CustomerActions(_Base):
             done,
         )
 
+    # ------------------------------------------------------------ buy
+
+    def why_not_buy(self) -> str | None:
+        """Why ``b`` cannot buy for the selected customer (none selected, a read-only account), or None."""
+        from imtui.tui.screens.purchase import buy_refusal
+
+        row = self.selected()
+        if row is None:
+            return "Select a customer first."
+        return buy_refusal(self, row.account)
+
+    def action_buy(self) -> None:
+        reason = self.why_not_buy()
+        row = self.selected()
+        if reason is not None or row is None:
+            self.notify(reason or "Select a customer first.", title="Buy", markup=False)
+            return
+        self.buy_for(row)
+
+    @work(group="customers-buy", exclusive=True, exit_on_error=False)
+    async def buy_for(self, row: CustomerRow) -> None:
+        """The catalog of the customer's account, then the purchase dialog with the customer chosen."""
+        from imtui.core.services.order_reads import CustomerChoice
+        from imtui.tui.screens.purchase import buy
+
+        mapping = self._mapping(row)
+        client = (mapping.client or "") if mapping is not None and mapping.how != "ignored" else ""
+        await buy(self, customer=CustomerChoice(row.account, str(row.customer.id), row.customer.name, client))

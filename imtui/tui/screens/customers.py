@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # the core loads off the first paint (the app opens the servi
 #: the keys the help line explains, in its order (enter, handled by the table, comes first)
 HELP_KEYS = (
     "customers.filter", "customers.next", "customers.unmapped", "customers.clear", "customers.ignore", "customers.undo",
-    "customers.auto", "customers.create_clients", "customers.import_csv", "customers.reload",
+    "customers.auto", "customers.create_clients", "customers.import_csv", "customers.reload", "customers.buy",
 )
 #: actions that need customers: dimmed until some arrive, and saying why when pressed anyway
 NEED_ROWS = {"auto_map", "create_clients", "next_unmapped", "clear", "ignore"}
@@ -65,6 +65,8 @@ class CustomersScreen(CustomerActions, AreaScreen, Exportable):
         Binding("c", "create_clients", "Create clients", show=False, id="customers.create_clients", tooltip="Create clients from customers"),
         Binding("ctrl+o", "import_csv", "Import CSV", show=False, id="customers.import_csv", tooltip="Import clients from a PSA's CSV"),
         Binding("r", "reload", "Reload", show=False, id="customers.reload", tooltip="Load the customers from the marketplace again"),
+        Binding("b", "buy", "Buy", show=False, id="customers.buy",
+                tooltip="Buy for the selected customer: the catalog of its account, then the purchase dialog"),
         Binding(
             "A", "all_accounts", "All accounts", show=False, id="customers.all_accounts",
             tooltip="Show the customers of every account again (after Use account… from the palette)",
@@ -441,12 +443,16 @@ class CustomersScreen(CustomerActions, AreaScreen, Exportable):
             return True if self.rows else None
         if action == "all_accounts":
             return True if self.scope is not None else None
+        if action == "buy":
+            return True if self.why_not_buy() is None else None
         return True
 
     def why_disabled(self, action: str) -> str | None:
         """Why a dimmed key does nothing now (said when it is pressed anyway)."""
         if action == "all_accounts":
             return "Every account's customers are shown already (Use account… in the palette shows one)."
+        if action == "buy":
+            return self.why_not_buy()
         if action not in NEED_ROWS or self.rows:
             return None
         if not self._loads:

@@ -25,7 +25,7 @@ from imtui.core.services.order_reads import CustomerChoice, OrderFilter, OrderVi
 from imtui.core.snapshot import SnapshotBusyError, SnapshotError, SyncState
 from imtui.tui.dialogs import explain
 from imtui.tui.dialogs.pick import PickDialog
-from imtui.tui.messages import AccountChosen, ConfigReloaded, OrderPlaced, ServicesReady, Synced
+from imtui.tui.messages import AccountChosen, ConfigReloaded, OrderPlaced, OrderSettled, ServicesReady, Synced
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.screens.exportable import Exportable
 from imtui.tui.screens.order_rows import ORDER_COLUMNS, OrderLine, order_key
@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from imtui.core.formats.exports import ExportTable
 
 HELP_KEYS = (
-    "orders.filter", "orders.status", "orders.type", "orders.customer", "orders.withdraw", "orders.refresh",
+    "orders.filter", "orders.status", "orders.type", "orders.customer", "orders.buy", "orders.withdraw",
+    "orders.refresh",
 )
 STATUS_CYCLE = (None, UNFINISHED, *ORDER_STATUSES)
 TYPE_CYCLE = (None, *ORDER_TYPES)
@@ -62,6 +63,8 @@ class OrdersScreen(LivePolling, AreaScreen, Exportable):
                 tooltip="Show one type: sales, change, cancellation, renewal, transfer, all"),
         Binding("c", "pick_customer", "Customer", show=False, id="orders.customer",
                 tooltip="Show one customer's orders, or every customer's"),
+        Binding("b", "buy", "Buy", show=False, id="orders.buy",
+                tooltip="The catalog: choose a product, then buy it (for the customer shown, or one you pick)"),
         Binding("w", "withdraw", "Withdraw", show=False, id="orders.withdraw",
                 tooltip="Withdraw the selected order (only one that has not finished), after a confirmation"),
         Binding("r", "refresh", "Refresh", show=False, id="orders.refresh",
@@ -323,6 +326,20 @@ class OrdersScreen(LivePolling, AreaScreen, Exportable):
     def on_order_placed(self, message: OrderPlaced) -> None:
         """An order placed elsewhere in the app: read it, so it is listed (and followed) here."""
         self.read_placed(message.account, message.order_id)
+
+    def on_order_settled(self, message: OrderSettled) -> None:
+        """An order the app followed ended: read it again, so its row says how."""
+        self.read_placed(message.account, message.order_id)
+
+    def action_buy(self) -> None:
+        """``b``: the catalog (of the customer shown, else of the account in use), then the purchase dialog."""
+        self.open_purchase()
+
+    @work(group="orders-buy", exclusive=True, exit_on_error=False)
+    async def open_purchase(self) -> None:
+        from imtui.tui.screens.purchase import buy
+
+        await buy(self, account=self.scope.account if self.scope else self.account_scope, customer=self.scope)
 
     @work(group="orders-placed", exit_on_error=False)
     async def read_placed(self, account: str, order_id: str) -> None:

@@ -60,6 +60,39 @@ class SubscriptionActions:
             return "The marketplace does not say whether this subscription renews automatically."
         return None
 
+    def why_not_buy(self: SubscriptionsScreen) -> str | None:
+        """Why ``b`` cannot buy the selected subscription's product again (none selected, no product in the
+        catalog, a read-only account), or None. An ended subscription's product can be bought again."""
+        from imtui.tui.screens.purchase import buy_refusal
+
+        if not self.services_ready:
+            return "Opening…"
+        view = self.current_view()
+        if view is None:
+            return "Select a subscription first."
+        if not view.row.mpn:
+            return (f"Subscription {view.id} has no catalog product (a plan without products); press b on the "
+                    "orders screen (4) to choose one from the catalog.")
+        return buy_refusal(self, view.account)
+
+    def action_buy(self: SubscriptionsScreen) -> None:
+        reason = self.why_not_buy()
+        view = self.current_view()
+        if reason is not None or view is None:
+            self.notify(reason or "Select a subscription first.", title="Buy", severity="warning", markup=False)
+            return
+        self.buy_again(view)
+
+    @work(group="subscription-buy", exclusive=True, exit_on_error=False)
+    async def buy_again(self: SubscriptionsScreen, view: SubscriptionView) -> None:
+        """The purchase dialog for this subscription's product and customer, its term and billing chosen."""
+        from imtui.core.services.order_reads import CustomerChoice
+        from imtui.tui.screens.purchase import buy
+
+        customer = CustomerChoice(view.account, view.customer_id, view.customer_name, view.client if view.mapped else "")
+        await buy(self, customer=customer, mpn=view.row.mpn, term=view.term, billing=view.billing,
+                  vendor=view.row.vendor)
+
     def action_edit_seats(self: SubscriptionsScreen) -> None:
         self._start("edit_seats")
 

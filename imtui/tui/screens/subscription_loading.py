@@ -18,7 +18,7 @@ from textual import work
 
 from imtui.core.services.subscription_views import SubscriptionView, sort_views
 from imtui.core.snapshot import SnapshotBusyError
-from imtui.tui.messages import LoadSettled
+from imtui.tui.messages import LoadSettled, OrderPlaced, OrderSettled
 from imtui.tui.screens.subscription_rows import CellMaker, ScopeLine, SubscriptionLine, scope_lines
 
 if TYPE_CHECKING:
@@ -193,6 +193,32 @@ class SubscriptionLoading:
         details = await asyncio.to_thread(self.services.subscriptions.detail, view.id, view.account)
         if details is not None:
             self._replace(details.view)
+
+    def on_order_placed(self: SubscriptionsScreen, message: OrderPlaced) -> None:
+        """An order placed elsewhere in the app (a purchase): its subscription (new, pending) is shown."""
+        if message.subscription_id:
+            self.show_subscription(message.account, message.subscription_id)
+
+    def on_order_settled(self: SubscriptionsScreen, message: OrderSettled) -> None:
+        """A followed order ended: its subscription as it is now (active, or removed)."""
+        if message.subscription_id:
+            self.show_subscription(message.account, message.subscription_id)
+
+    @work(group="subs-news", exit_on_error=False)
+    async def show_subscription(self: SubscriptionsScreen, account: str, subscription_id: str) -> None:
+        """One subscription read from the snapshot (where the money path stored it) and shown, added if new."""
+        if not self.opened:
+            return  # the snapshot is read whole when the screen first opens: it is in there
+        details = await asyncio.to_thread(self.services.subscriptions.detail, subscription_id, account)
+        if details is None:
+            return
+        view = details.view
+        if view.key in self.views:
+            self._replace(view)
+            return
+        self._replace(view, swap=False)
+        self._rows_changed()
+        self._fill_sidebar()
 
     def set_note(self: SubscriptionsScreen, key: Key, note: str | None) -> None:
         """Show an order of this session on its row (``None``: it ended)."""

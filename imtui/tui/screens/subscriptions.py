@@ -57,7 +57,7 @@ HELP_KEYS = (
     "subscriptions.filter", "subscriptions.status", "subscriptions.term", "subscriptions.within",
     "subscriptions.account", "subscriptions.inactive", "subscriptions.clear", "subscriptions.sort",
     "subscriptions.order", "subscriptions.renewals", "subscriptions.customers", "subscriptions.refresh",
-    "subscriptions.seats", "subscriptions.auto_renew", "subscriptions.cancel",
+    "subscriptions.seats", "subscriptions.auto_renew", "subscriptions.cancel", "subscriptions.buy",
 )
 SIDEBAR_MIN_WIDTH = 100  # below this the customers pane starts hidden (c shows it)
 TERMS = (None, "P1M", "P1Y")
@@ -97,6 +97,8 @@ class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, Subscrip
         Binding("e", "edit_seats", "Seats", id="subscriptions.seats", tooltip="Change the number of seats"),
         Binding("ctrl+t", "toggle_auto_renew", "Auto-renew", id="subscriptions.auto_renew", tooltip="Turn auto-renew on or off"),
         Binding("ctrl+d", "cancel_subscription", "Cancel sub", id="subscriptions.cancel", tooltip="Cancel the subscription"),
+        Binding("b", "buy", "Buy", show=False, id="subscriptions.buy",
+                tooltip="Buy this product for this customer again (a new subscription), with its term and billing"),
         Binding("escape", "back", "Back", show=False, id="subscriptions.back", tooltip="Close the details, leave the filter"),
     ]
 
@@ -390,7 +392,7 @@ class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, Subscrip
     def refresh_actions(self) -> None:
         """Dim or light the action keys for the row under the cursor; the footer is redrawn (a costly
         recompose) only when one of them changes, not on every keystroke that moves the cursor."""
-        state = tuple(self.why_not(action) is None for action in MONEY_ACTIONS)
+        state = (*(self.why_not(action) is None for action in MONEY_ACTIONS), self.why_not_buy() is None)
         if state != self._actions_state:
             self._actions_state = state
             self.refresh_bindings()
@@ -413,10 +415,14 @@ class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, Subscrip
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in MONEY_ACTIONS:
             return True if self.why_not(action) is None else None
+        if action == "buy":
+            return True if self.why_not_buy() is None else None
         return True
 
     def why_disabled(self, action: str) -> str | None:
         """What the app says when a dimmed action key is pressed."""
+        if action == "buy":
+            return self.why_not_buy()
         return self.why_not(action) if action in MONEY_ACTIONS else None
 
     # ------------------------------------------------------------ news
