@@ -85,8 +85,8 @@ class CatalogDialog(Dialog["Variant"]):
         if self.whom:
             parts.append(f"buying for {self.whom}")
         elif len(self.accounts) > 1:
-            parts.append("ctrl+n: next account")
-        parts.append("type to search · ↑↓ choose · enter buys")
+            parts.append("ctrl+n next account")
+        parts.append("type to search · enter buys")
         self.note.update(" · ".join(parts))
 
     # ------------------------------------------------------------ rows
