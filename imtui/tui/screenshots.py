@@ -122,6 +122,60 @@ async def _seat_change(pilot: Pilot) -> None:
             break
 
 
+async def _until(pilot: Pilot, ready: Callable[[], object]) -> None:
+    """Pause until ``ready()`` (a dialog is open and filled): a purchase's worker waits on its dialog, so
+    waiting for every worker to finish would wait for ever."""
+    for _ in range(400):
+        if ready():
+            break
+        await pilot.pause(0.02)
+    for field in pilot.app.screen.query("Input"):
+        field.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause()
+
+
+async def _catalog(pilot: Pilot) -> None:
+    """b on the orders screen: the catalog of the account in use, searched for "microsoft 365"."""
+    from imtui.tui.dialogs.catalog import CatalogDialog
+
+    await _wait(pilot)
+    await pilot.press("4")
+    await _wait(pilot)
+    await pilot.press("b")
+    await _until(pilot, lambda: isinstance(pilot.app.screen, CatalogDialog) and pilot.app.screen.lines)
+    await pilot.press(*"microsoft 365", "down", "down")
+    await _until(pilot, lambda: True)
+
+
+async def _purchase(pilot: Pilot) -> None:
+    """b on a customer, the Business Premium of a year billed monthly, 5 seats: the marketplace's estimate."""
+    from imtui.tui.dialogs.catalog import CatalogDialog
+    from imtui.tui.dialogs.purchase import PurchaseDialog
+
+    await _wait(pilot)
+    app = pilot.app
+    screen = app.screen
+    screen.table.move_to(next(line.key for line in screen.table.shown_rows  # type: ignore[attr-defined]
+                              if (line.customer.account, str(line.customer.customer.id)) == ("us-demo", "1000101")))
+    await pilot.press("b")
+    await _until(pilot, lambda: isinstance(app.screen, CatalogDialog) and app.screen.lines)
+    await pilot.press(*"business premium", "down", "enter")
+    await _until(pilot, lambda: isinstance(app.screen, PurchaseDialog))
+    app.screen.po.value = "IMTUI-20261120-7K3Q9A"  # type: ignore[attr-defined]  (a new one each time otherwise)
+    app.screen.quantity.focus()  # type: ignore[attr-defined]
+    await pilot.press("5")
+    await _until(pilot, lambda: app.screen.plan is not None)  # type: ignore[attr-defined]
+
+
+async def _purchase_confirm(pilot: Pilot) -> None:
+    """The purchase's confirmation: the plan's sentence, focus on Cancel, y places it."""
+    from imtui.tui.dialogs.plan import PlanDialog
+
+    await _purchase(pilot)
+    await pilot.press("enter")
+    await _until(pilot, lambda: isinstance(pilot.app.screen, PlanDialog))
+
+
 async def _synced_with_changes(pilot: Pilot) -> None:
     """Two syncs of the demo with changes upstream between them: seats, auto-renew, a price, a removal."""
     await _wait(pilot)
@@ -160,6 +214,9 @@ SHOTS: dict[str, Callable[[Pilot], Awaitable[None]]] = {
     "renewals": _renewals,
     "seat-change": _seat_change,
     "orders": _orders,
+    "catalog": _catalog,
+    "purchase": _purchase,
+    "purchase-confirm": _purchase_confirm,
     "journal": _journal,
     "what-changed": _what_changed,
     "cost-report": _cost_report,

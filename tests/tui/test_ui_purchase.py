@@ -202,10 +202,13 @@ class TestPurchase:
             assert len(new) == 1
             key = (ACCOUNT, new[0].id)
             await until(pilot, lambda: key in browser.lines, "the new subscription in the browser")
-            assert browser.lines[key].view.status == "pending"
+            line = browser.lines[key]
+            assert line.view.status == "pending" and line.cells[6].value == "submitted"  # its order's progress
             gate.append(0)  # let the order go on
             await until(pilot, lambda: browser.lines[key].view.status == "active", "the new subscription active")
-            assert isinstance(browser.lines[key], SubscriptionLine) and browser.lines[key].view.seats == 2
+            line = browser.lines[key]
+            assert isinstance(line, SubscriptionLine) and line.view.seats == 2 and line.view.pending is None
+            assert line.cells[6].value == "active"
 
 
 class TestNothingPlaced:

@@ -167,10 +167,11 @@ class SubscriptionLoading:
                     self._fill_sidebar()
         self._show_status()
 
-    def _replace(self: SubscriptionsScreen, view: SubscriptionView, *, swap: bool = True) -> None:
-        """Show ``view`` in place of the subscription's row. ``swap=False``: the caller orders everything again."""
+    def _replace(self: SubscriptionsScreen, view: SubscriptionView, *, swap: bool = True, fresh: bool = False) -> None:
+        """Show ``view`` in place of the subscription's row. ``swap=False``: the caller orders everything again.
+        ``fresh``: ``view`` was read with the snapshot's orders (a pending order it lacks has ended)."""
         old = self.views.get(view.key)
-        if old is not None and old.pending is not None and view.pending is None:
+        if not fresh and old is not None and old.pending is not None and view.pending is None:
             view.pending = old.pending  # rows read during a load do not know the snapshot's orders
         self.views[view.key] = view
         line = self.lines[view.key] = SubscriptionLine(view, self.notes.get(view.key))
@@ -214,9 +215,9 @@ class SubscriptionLoading:
             return
         view = details.view
         if view.key in self.views:
-            self._replace(view)
+            self._replace(view, fresh=True)
             return
-        self._replace(view, swap=False)
+        self._replace(view, swap=False, fresh=True)
         self._rows_changed()
         self._fill_sidebar()
 
