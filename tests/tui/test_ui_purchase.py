@@ -155,6 +155,9 @@ class TestPurchase:
                         "the order followed to its end")
             assert writes(sandbox) == [("POST", "/orders")]
             assert len(orders_with_po(sandbox, po)) == 1
+            # the app asked the money path once (a second call would be journalled "blocked"), and followed it
+            assert [e.outcome for e in services.journal.entries(having={"po_number": po})] == [
+                "pending", "ok", "completed"]
             new = new_subscriptions(sandbox, cid, before)
             assert [(s.status, s.lines[0].quantity, s.subscription_period, s.billing_period) for s in new] == [
                 ("active", 5, ("year", 1), ("month", 1))]

@@ -112,7 +112,9 @@ class PurchasePlacing:
         self.last_plan = plan
         self.query_one("#confirm", Button).display = False
         self._say("#purchase-outcome", f"Sending the order, PO {plan.po_number}… It is sent once: another key press "
-                  "sends nothing.", "-hint")
+                  "sends nothing. If the answer is lost, imtui looks the order up by its PO number (up to half a "
+                  "minute) and says whether it was placed.", "-hint")
+        self._show_outcome()
         try:
             outcome = await self.services.orders.place(plan)
         except (ApiError, ServiceError) as exc:  # before anything was sent (the account went, a bad request)
@@ -140,6 +142,7 @@ class PurchasePlacing:
         self._statuses = []
         self._say("#purchase-outcome", words, "-ok" if outcome.placed else "-error")
         self._buttons()
+        self._show_outcome()
         order = outcome.order
         if outcome.placed and order is not None and order.id:
             self.notify(outcome.message, title="Buy", markup=False, timeout=10)
@@ -148,6 +151,11 @@ class PurchasePlacing:
             self._statuses = [order.status]
             self._progress_text()
             follow_order(app, plan, order, on_update=self._progress, on_end=self._ended)
+
+    def _show_outcome(self: PurchaseDialog) -> None:
+        """Scroll the outcome into view (on a small terminal the estimate above it fills the dialog)."""
+        outcome = self.query_one("#purchase-outcome")
+        self.call_after_refresh(outcome.scroll_visible, animate=False)
 
     def _buttons(self: PurchaseDialog) -> None:
         done = self.phase == DONE
@@ -169,6 +177,7 @@ class PurchasePlacing:
         trail = " → ".join(self._statuses)
         said = end or f"Following it live: {trail}…"
         self._say("#purchase-outcome", f"{self._placed_words}\n{said}", "-ok")
+        self._show_outcome()
 
     def _ended(self: PurchaseDialog, order: Order | None, said: str) -> None:
         if self.is_attached:
@@ -189,6 +198,7 @@ class PurchasePlacing:
         """Ask the marketplace again whether the order exists (the customer's orders since the attempt, by PO)."""
         orders, po = self.services.orders, plan.po_number or ""
         self._say("#purchase-outcome", f"Looking up the order with PO {po}…", "-hint")
+        self._show_outcome()
         since = await asyncio.to_thread(orders.last_attempt, plan.account, plan.customer_id, po)
         try:
             found = await orders.lookup(plan.account, plan.customer_id, po, since or self.services.now())
