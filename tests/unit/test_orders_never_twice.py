@@ -119,6 +119,45 @@ async def test_an_attempt_whose_process_died_before_the_answer_is_unknown(money,
     assert outcome.outcome == Outcome.BLOCKED and "unknown outcome" in outcome.message and writes(sandbox) == []
 
 
+async def test_a_new_po_does_not_get_round_an_unknown_attempt_at_the_same_purchase(money, sandbox, monkeypatch):
+    """Closing the dialog after "outcome unknown" and buying again gives a new PO number: the same product for the
+    same customer is still refused until the first attempt is looked up; another product is not."""
+    first = await purchase_plan(money, sandbox, po="PO-FIRST")
+    sandbox.faults.order_gateway_timeout = "created"
+
+    async def failing(self, **filters):
+        raise ServerError("Service Unavailable", status=503, method="GET", path="/orders", correlation_id="a8n-y")
+
+    real = MarketplaceClient.list_orders
+    monkeypatch.setattr(MarketplaceClient, "list_orders", failing)
+    assert (await money.orders.place(first)).outcome == Outcome.UNKNOWN
+    sandbox.faults.order_gateway_timeout = None
+    monkeypatch.setattr(MarketplaceClient, "list_orders", real)
+
+    again = await purchase_plan(money, sandbox, po="PO-SECOND", quantity=3)
+    blocked = await money.orders.place(again)
+    assert blocked.outcome == Outcome.BLOCKED and blocked.unsure_po == "PO-FIRST", blocked.message
+    assert "PO-FIRST" in blocked.message and "imtui orders lookup --account us-demo" in blocked.message
+    assert writes(sandbox) == [("POST", "/orders")]
+
+    other = await money.catalog.variant(ACCOUNT, "CFQ7TTC0LCHC:0002", "P1Y", "P1M")
+    elsewhere = await money.orders.plan_purchase(ACCOUNT, first.customer_id, other, 1, po_number="PO-OTHER")
+    assert (await money.orders.place(elsewhere)).outcome == Outcome.PLACED  # another product is no duplicate
+
+    since = money.orders.last_attempt(ACCOUNT, first.customer_id, "PO-FIRST")
+    assert (await money.orders.lookup(ACCOUNT, first.customer_id, "PO-FIRST", since)).outcome == Outcome.FOUND
+    after = await money.orders.place(again)  # the first is known now (placed): a second one is the user's call
+    assert after.outcome == Outcome.PLACED and len(orders_with_po(sandbox, "PO-FIRST")) == 1
+
+
+async def test_a_lookup_soon_after_the_attempt_reads_again_before_saying_not_placed(money, sandbox):
+    plan = await purchase_plan(money, sandbox, po="PO-SOON")
+    money.journal.record(action="order.place", outcome="pending", account=ACCOUNT, customer_id=plan.customer_id,
+                         po_number="PO-SOON")
+    found = await money.orders.lookup(ACCOUNT, plan.customer_id, "PO-SOON", money.now())
+    assert found.outcome == Outcome.NOT_PLACED and money.waited == [5.0, 15.0]
+
+
 async def test_a_refusal_at_place_time_is_the_marketplaces_own_words(money, sandbox):
     sub = free_subscription(sandbox)
     plan = await money.orders.plan_seats(ACCOUNT, sub.id, sub.quantity + 1)

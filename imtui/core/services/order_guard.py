@@ -11,6 +11,10 @@ Two things, both held across ``POST /orders``:
    refused, naming the order; ``unknown``, or an attempt (``pending``) with no outcome after it (the process
    stopped while the order was on its way) → refused until it is looked up; ``not_found``, ``failed``,
    ``refused`` → the order certainly does not exist, it may be placed again with the same PO number.
+3. the same change under another PO number: an attempt at the same purchase (same product) or the same change of
+   the same subscription for the customer, whose outcome is still unknown, blocks a new one until it is looked up
+   (:func:`unsettled_attempt`): closing the dialog after "outcome unknown" and buying again gets a new PO number,
+   which alone would not stop the same order going out twice.
 
 The journal entry of the outcome is written before the lock is released, so whoever takes the lock next sees it.
 """
@@ -28,7 +32,8 @@ from imtui.core.journal import Action, Entry, Journal, JournalFilter
 from imtui.core.snapshot.lock import SnapshotBusyError, SyncLock
 
 __all__ = [
-    "ATTEMPT", "PLACED_OUTCOMES", "PLACING_ACTIONS", "PoBusyError", "earlier_attempt", "order_lock", "verdict",
+    "ATTEMPT", "PLACED_OUTCOMES", "PLACING_ACTIONS", "PoBusyError", "earlier_attempt", "order_lock",
+    "unsettled_attempt", "verdict",
 ]
 
 #: the journal's outcome word for "about to send": written before the POST
@@ -88,6 +93,32 @@ def earlier_attempt(journal: Journal, account: str, customer_id: str, po_number:
             continue
         if entry.outcome in PLACED_OUTCOMES or entry.outcome in UNSURE_OUTCOMES or entry.outcome in ABSENT_OUTCOMES:
             return entry
+    return None
+
+
+def _subject(entry_action: str, asked: object) -> tuple[str, str]:
+    """What an attempt changes: the action and its subscription (seats, cancel) or product (a purchase)."""
+    fields = asked if isinstance(asked, dict) else {}
+    return entry_action, str(fields.get("subscription_id") or fields.get("mpn") or "")
+
+
+def unsettled_attempt(journal: Journal, account: str, customer_id: str, po_number: str, action: str,
+                      asked: object) -> Entry | None:
+    """The newest attempt at the same change for this customer under another PO number whose outcome is still
+    unknown (its newest entry says ``unknown``, or an attempt without an outcome after it), or None. Only lines
+    naming the customer are parsed."""
+    subject = _subject(action, asked)
+    where = JournalFilter(account=account, customer_id=customer_id)
+    newest: dict[str, Entry] = {}
+    for entry in journal.entries(newest_first=True, where=where, having={"customer_id": customer_id}):
+        if entry.action not in PLACING_ACTIONS or not entry.po_number or entry.po_number == po_number:
+            continue
+        if entry.outcome not in PLACED_OUTCOMES | UNSURE_OUTCOMES | ABSENT_OUTCOMES:
+            continue  # a blocked attempt sent nothing: it says nothing about the order
+        first = newest.setdefault(entry.po_number, entry)
+        if (first.outcome in UNSURE_OUTCOMES and entry.action != Action.ORDER_LOOKUP.value
+                and _subject(entry.action, entry.asked) == subject):
+            return first
     return None
 
 

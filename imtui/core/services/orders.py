@@ -18,7 +18,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from imtui.core.api import (
@@ -27,10 +27,12 @@ from imtui.core.api import (
 )
 from imtui.core.api.models import Order
 from imtui.core.errors import ServiceError
-from imtui.core.journal import Action, JournalError, JournalFilter
+from imtui.core.journal import Action, Entry, JournalError, JournalFilter
 from imtui.core.services.catalog import Variant
 from imtui.core.services.order_follow import LookupResult, find_by_po, follow, order_subscription, refresh_snapshot
-from imtui.core.services.order_guard import ATTEMPT, PLACING_ACTIONS, PoBusyError, earlier_attempt, order_lock, verdict
+from imtui.core.services.order_guard import (
+    ATTEMPT, PLACING_ACTIONS, PoBusyError, earlier_attempt, order_lock, unsettled_attempt, verdict,
+)
 from imtui.core.services.order_plans import Planner, status_words
 from imtui.core.services.plans import OrderOutcome, OrderPlan, Outcome, PlanKind
 
@@ -54,6 +56,8 @@ _ACTION_OF_TYPE = {"sales": ACTIONS[PlanKind.PURCHASE], "change": ACTIONS[PlanKi
 _ENDINGS = {"completed": "completed", "error": "error", "cancelled": "withdrawn"}
 #: after an unknown outcome found nothing, look again after these many seconds (an order still being created)
 RECHECKS = (5.0, 15.0)
+#: a lookup of an attempt younger than this reads again after RECHECKS before it says "not placed"
+RECENT_ATTEMPT = timedelta(minutes=5)
 #: the attempt entry's note of when the order was sent, by the marketplace's clock (``services.now()``)
 SENT_AT = "sent_at"
 
@@ -150,6 +154,21 @@ class OrdersArea:
         allowed = verdict(earlier, plan.po_number or "")
         if not allowed.may_send:
             return await self._settle(OrderOutcome(plan, Outcome.BLOCKED, f"Not placed: {allowed.reason}"))
+        try:
+            unsure = await asyncio.to_thread(unsettled_attempt, journal, plan.account, plan.customer_id,
+                                             plan.po_number or "", ACTIONS[plan.kind], plan.asked)
+        except (OSError, JournalError) as exc:
+            return OrderOutcome(plan, Outcome.FAILED, f"Not placed: the audit journal could not be read ({exc}), so "
+                                                      "imtui cannot tell whether this order was placed before.")
+        if unsure is not None:
+            when = unsure.time.replace("T", " ").replace("Z", " UTC")
+            since = _attempt_time(unsure)
+            return await self._settle(OrderOutcome(
+                plan, Outcome.BLOCKED,
+                f"Not placed: the same change for this customer was sent before (PO {unsure.po_number}, {when}) and "
+                f"its outcome is unknown: it may have been placed. Look it up before placing it again: "
+                f"{_lookup_command(plan.account, plan.customer_id, unsure.po_number, since)}.",
+                unsure_po=unsure.po_number))
         client = self.services.client(plan.account)  # before the attempt entry: failing here sends nothing
         began = self.services.now()
         try:  # the attempt, with when it began by the marketplace's clock (a later lookup starts there)
@@ -283,7 +302,11 @@ class OrdersArea:
         """Is there an order of ``customer_id`` with ``po_number`` created since ``since``? Journalled
         (``order.lookup``), so that a FOUND order is never placed again and a NOT_PLACED one may be."""
         self.planner.account(account)
-        result = await find_by_po(self.services.client(account), customer_id, po_number, since, sleep=self.sleep)
+        # an attempt of the last few minutes may still be being created behind a gateway timeout: read again
+        # after the same pauses as the first lookup before saying it is absent
+        recent = since.tzinfo is not None and self.services.now() - since < RECENT_ATTEMPT
+        result = await find_by_po(self.services.client(account), customer_id, po_number, since,
+                                  rechecks=self.rechecks if recent else (), sleep=self.sleep)
         order = result.order
         try:
             await asyncio.to_thread(
@@ -302,10 +325,7 @@ class OrdersArea:
         where = JournalFilter(account=account, customer_id=customer_id)
         for entry in self.services.journal.entries(newest_first=True, where=where, having={"po_number": po_number}):
             if entry.outcome == ATTEMPT:
-                try:
-                    return datetime.fromisoformat(str(entry.asked[SENT_AT]))
-                except (KeyError, ValueError):
-                    return entry.when
+                return _attempt_time(entry)
         return None
 
     async def watch(self, account: str, order_id: str, on_update: Callable[[Order], Any] | None = None, *,
@@ -422,6 +442,14 @@ def _iso(when: datetime) -> str:
 
 def _as_order(result: Any) -> Order | None:
     return result if isinstance(result, Order) else None
+
+
+def _attempt_time(entry: Entry) -> datetime:
+    """When an attempt was sent, by the marketplace's clock when the entry has it, else the entry's time."""
+    try:
+        return datetime.fromisoformat(str(entry.asked[SENT_AT]))
+    except (KeyError, ValueError):
+        return entry.when
 
 
 def _lookup_command(account: str, customer_id: str, po_number: str, since: datetime) -> str:

@@ -216,8 +216,9 @@ class PurchaseDialog(PurchasePlacing, Dialog["OrderOutcome"]):
             self._say("#purchase-refusal", f"Refused: {refusal} Nothing will be sent.", "-error")
         if problems or qty is None:
             first = "Choose the customer (enter on Customer), then t" if self.customer is None else "T"
+            missing = [p for p in problems if p.endswith("(an activation parameter).")]
             self._say("#purchase-estimate", f"{first}he marketplace's estimate follows once every field above is "
-                      "complete.", "-hint")
+                      "complete." + "".join(f" {p}" for p in missing), "-hint")
             if not refusal:
                 self._say("#purchase-refusal", "")
             return

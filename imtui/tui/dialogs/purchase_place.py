@@ -16,6 +16,7 @@ do when the marketplace did not say whether it was placed.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -119,6 +120,9 @@ class PurchasePlacing:
             outcome = await self.services.orders.place(plan)
         except (ApiError, ServiceError) as exc:  # before anything was sent (the account went, a bad request)
             outcome = OrderOutcome(plan, Outcome.FAILED, f"Not placed: {explain(exc)[0]}")
+        except Exception as exc:  # a fault of this machine (the lock's folder, the disk): never a dialog stuck sending
+            outcome = OrderOutcome(plan, Outcome.UNKNOWN, f"imtui stopped while placing the order ({exc}); it may or "
+                                                          "may not have been sent.")
         self.settle(outcome)
 
     def settle(self: PurchaseDialog, outcome: OrderOutcome) -> None:
@@ -132,7 +136,9 @@ class PurchasePlacing:
             words += f"\nCorrelation id: {outcome.correlation_id}"
         words += "".join(f"\n{w}" for w in outcome.warnings)
         self.can_place_again = outcome.may_place_again
-        self.can_look_up = outcome.outcome == Outcome.UNKNOWN or (
+        if outcome.unsure_po:  # an earlier attempt at the same purchase is unknown: l looks that one up
+            self.last_plan = plan = replace(plan, po_number=outcome.unsure_po)
+        self.can_look_up = outcome.outcome == Outcome.UNKNOWN or bool(outcome.unsure_po) or (
             outcome.outcome == Outcome.BLOCKED and "unknown outcome" in outcome.message)
         if outcome.outcome == Outcome.NOT_PLACED:
             words += "\nPress p to place it again (the same PO number is kept), or esc to close."
@@ -199,11 +205,14 @@ class PurchasePlacing:
         orders, po = self.services.orders, plan.po_number or ""
         self._say("#purchase-outcome", f"Looking up the order with PO {po}…", "-hint")
         self._show_outcome()
-        since = await asyncio.to_thread(orders.last_attempt, plan.account, plan.customer_id, po)
         try:
+            since = await asyncio.to_thread(orders.last_attempt, plan.account, plan.customer_id, po)
             found = await orders.lookup(plan.account, plan.customer_id, po, since or self.services.now())
         except (ApiError, ServiceError) as exc:
             self.settle(OrderOutcome(plan, Outcome.UNKNOWN, f"Looking it up failed: {explain(exc)[0]}"))
+            return
+        except Exception as exc:  # the journal unreadable, ...: still unknown, and the dialog answers keys again
+            self.settle(OrderOutcome(plan, Outcome.UNKNOWN, f"Looking it up failed: {exc}"))
             return
         words = found.words(plan.customer_id, po)
         if found.outcome == Outcome.FOUND:

@@ -333,6 +333,9 @@ class OrdersScreen(LivePolling, AreaScreen, Exportable):
 
     def action_buy(self) -> None:
         """``b``: the catalog (of the customer shown, else of the account in use), then the purchase dialog."""
+        if not self.services_ready:  # the services open after the first paint: say so, not nothing
+            self.notify("Opening… press b again in a moment.", title="Buy", markup=False)
+            return
         self.open_purchase()
 
     @work(group="orders-buy", exclusive=True, exit_on_error=False)
