@@ -354,6 +354,14 @@ class ImtuiApp(SyncActions, App[str | None]):
 
     # ------------------------------------------------------------ areas, the palette, keys that say why
 
+    async def action_quit(self) -> None:
+        """``ctrl+q``: leave imtui; a form with unsaved edits asks first (keep editing, or discard and quit)."""
+        screen = self.screen
+        if isinstance(screen, AreaScreen) and screen.services_ready:
+            screen.confirm_leave(self.exit)
+        else:
+            self.exit()
+
     def action_area(self, mode: str) -> None:
         if self.current_mode == mode:
             return

@@ -104,6 +104,22 @@ class TestLeavingUnsavedEdits:
             await pilot.pause()
             assert screen.editing == "us-demo" and screen.query_one("#name", Input).value == "us-demo"
 
+    async def test_quitting_asks_too_and_keep_editing_keeps_the_app_open(self, make_services, open_app, sandbox):
+        async with open_app(make_services(), start_in="accounts", size=SIZE) as (app, pilot):
+            screen = app.screen
+            await pilot.press("escape", "enter")
+            await pilot.press(*"/x")
+            await pilot.press("ctrl+q")
+            await pilot.pause()
+            assert isinstance(app.screen, UnsavedDialog) and app.is_running
+            await pilot.press("enter")  # keep editing
+            await pilot.pause()
+            assert app.screen is screen and app.is_running
+            assert url_field(app).value == sandbox.accounts[0].base_url + "/x"
+            await pilot.press("ctrl+q", "d")  # discard: then it quits
+            await pilot.pause()
+            assert not app.is_running
+
     async def test_a_saved_or_untouched_form_is_left_without_a_question(self, make_services, open_app):
         async with open_app(make_services(), start_in="accounts", size=SIZE) as (app, pilot):
             await pilot.press("escape", "enter", "f2")
