@@ -53,7 +53,7 @@ def headless(args: argparse.Namespace, work: Callable[[Services], Awaitable[int]
 
 def _retry_printer() -> Callable[[object], None] | None:
     """On a terminal, each retry as an ``imtui:`` line on standard error ("GET /customers: retrying after
-    HTTP 503 (2 of 6) in 0.4 s…"), so a slow command is seen working; in a pipe or a log, nothing."""
+    HTTP 503 (2 of 10) in 0.4 s…"), so a slow command is seen working; in a pipe or a log, nothing."""
     try:
         on_terminal = sys.stderr.isatty()
     except (AttributeError, ValueError):  # closed or replaced by something without isatty

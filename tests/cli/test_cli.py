@@ -483,6 +483,6 @@ def test_retries_are_said_on_a_terminal_and_not_in_a_pipe(served, monkeypatch, c
     assert "48 customers" in capsys.readouterr().out
     lines = stderr.getvalue().splitlines()
     if terminal:
-        assert len(lines) == 1 and lines[0].startswith("imtui: GET /customers: retrying after HTTP 503 (1 of 6) in ")
+        assert len(lines) == 1 and lines[0].startswith("imtui: GET /customers: retrying after HTTP 503 (1 of 10) in ")
     else:
         assert lines == []

@@ -23,8 +23,8 @@ def test_a_load_from_first_page_to_done():
     load = AccountLoad("us-demo")
     load.start()
     assert load.words(0, NOW) == "us-demo: loading…"
-    load.retry = "retrying after HTTP 503 (2 of 6)…"
-    assert load.words(0, NOW) == "us-demo: loading… retrying after HTTP 503 (2 of 6)…"
+    load.retry = "retrying after HTTP 503 (2 of 10)…"
+    assert load.words(0, NOW) == "us-demo: loading… retrying after HTTP 503 (2 of 10)…"
     load.page(500, 1200)
     assert load.words(500, NOW) == "us-demo: 500/1,200…"  # the page that arrived ended the retry
     load.done(NOW, ListReport())
@@ -37,9 +37,9 @@ def test_a_failed_reload_says_the_age_of_the_rows_kept_and_why():
     load.done(NOW - timedelta(minutes=2), None)
     load.start()
     assert load.words(48, NOW) == "us-demo: 48, reloading (0)…"
-    load.failed(ServerError("Service Unavailable", status=503, attempts=7))
+    load.failed(ServerError("Service Unavailable", status=503, attempts=11))
     assert load.stale
-    assert load.words(48, NOW) == "us-demo: 48 as of 2 min ago; reload failed: HTTP 503 after 7 tries, r to retry"
+    assert load.words(48, NOW) == "us-demo: 48 as of 2 min ago; reload failed: HTTP 503 after 11 tries, r to retry"
 
 
 def test_a_first_load_that_failed_with_or_without_rows():

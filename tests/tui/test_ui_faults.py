@@ -74,7 +74,7 @@ class TestAFailedReload:
             rows = table_rows(screen.table)
             assert len(rows) == 144 and sum(r["Account"] == "us-demo" for r in rows) == 48
             status = status_of(screen)
-            assert "us-demo: 48 as of 2 min ago; reload failed: HTTP 503 after 7 tries, r to retry" in status
+            assert "us-demo: 48 as of 2 min ago; reload failed: HTTP 503 after 11 tries, r to retry" in status
             assert "uk-demo: 48 · de-demo: 48" in status
             assert "144 customers, 144 unmapped" in status
             assert counts_of(screen) == "144 of 144"
@@ -99,7 +99,7 @@ class TestAFailedReload:
             await close_error(app, pilot)
             screen = app.screen
             status = status_of(screen)
-            assert "us-demo: failed, r to retry (HTTP 503 after 7 tries)" in status
+            assert "us-demo: failed, r to retry (HTTP 503 after 11 tries)" in status
             assert "96 customers" in status and counts_of(screen) == "96 of 96"
 
     async def test_reload_config_from_disk_keeps_them_too(self, make_services, open_app, table_rows):
@@ -196,7 +196,7 @@ class TestRetriesAreShown:
             await transport.held.wait()
             await pilot.pause()
             status = status_of(app.screen)
-            assert "us-demo: loading… retrying after HTTP 503 (1 of 6)…" in status
+            assert "us-demo: loading… retrying after HTTP 503 (1 of 10)…" in status
             transport.gate.set()
             await settle(pilot)
             status = status_of(app.screen)
@@ -224,7 +224,7 @@ class TestRetriesAreShown:
             await transport.held.wait()
             await pilot.pause()
             result = str(app.screen.query_one("#test-result", Static).render())
-            assert result == "Testing the connection… retrying after HTTP 503 (1 of 6)…"
+            assert result == "Testing the connection… retrying after HTTP 503 (1 of 10)…"
             transport.gate.set()
             await settle(pilot)
             result = str(app.screen.query_one("#test-result", Static).render())

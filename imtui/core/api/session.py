@@ -133,7 +133,7 @@ class ApiSession:
             default = sleep is asyncio.sleep and clock is time.monotonic
             budgets = RateBudgets.default() if default else RateBudgets(clock=clock, sleep=sleep)
         self.budget: RateBudget = budgets.for_key(subscription_key)
-        #: called with a RetryNotice before every retry ("retrying after HTTP 503 (2 of 6)…")
+        #: called with a RetryNotice before every retry ("retrying after HTTP 503 (2 of 10)…")
         self.on_retry = on_retry
         self._token: str | None = None
         self._token_valid_until = 0.0

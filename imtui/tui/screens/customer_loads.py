@@ -21,7 +21,7 @@ __all__ = ["AccountLoad", "short_reason", "skipped_words"]
 
 
 def short_reason(error: BaseException) -> str:
-    """Why a load failed, short enough for a status line ("HTTP 503 after 7 tries", "a timeout")."""
+    """Why a load failed, short enough for a status line ("HTTP 503 after 11 tries", "a timeout")."""
     if isinstance(error, ApiError):
         text = f"HTTP {error.status}" if error.status is not None else error.title.lower()
         return text + (f" after {error.attempts} tries" if error.attempts > 1 else "")
@@ -51,7 +51,7 @@ class AccountLoad:
     arrived: int = 0  # customers read by the running load
     total: int | None = None  # what the marketplace says the running load will hold
     failure: str | None = None  # why the last load failed (None: it did not)
-    retry: str | None = None  # a retry under way ("retrying after HTTP 503 (2 of 6)…")
+    retry: str | None = None  # a retry under way ("retrying after HTTP 503 (2 of 10)…")
     skipped: str = ""  # what the load behind the rows shown could not read
 
     def start(self) -> int:
