@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from imtui.core.api.retry import RetryPolicy
 from imtui.tui.dialogs import ErrorDialog
+from imtui.tui.dialogs.errors import explain
 from imtui.tui.screens.customers import CustomersScreen
 from tests.support import FlakyTransport, customers_of, token_request
 
@@ -70,6 +71,7 @@ class TestAFailedReload:
             await pilot.pause()
             dialog = await close_error(app, pilot)
             assert dialog.errors[0][0] == "Customers of us-demo could not be reloaded (48 kept)"
+            assert "(HTTP 503, GET /customers, 11 tries)" in explain(dialog.errors[0][1])[0]  # the words it showed
 
             rows = table_rows(screen.table)
             assert len(rows) == 144 and sum(r["Account"] == "us-demo" for r in rows) == 48

@@ -77,6 +77,11 @@ class ApiError(Exception):
         """A request about one thing (``/customers/123``), not a list (``/customers``)."""
         return len([part for part in self.path.split("/") if part]) >= 2
 
+    @property
+    def where(self) -> str:
+        """``HTTP 503, GET /customers, 11 tries``: the status, the request and how often it was tried."""
+        return self._where()
+
     def _where(self) -> str:
         parts = []
         if self.status is not None:

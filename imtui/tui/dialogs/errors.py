@@ -16,7 +16,7 @@ def explain(error: BaseException | str) -> tuple[str, str | None]:
     """An error in words (what failed, the marketplace's own words, what to do) and its correlation id."""
     if not isinstance(error, ApiError):
         return str(error), None
-    where = ", ".join(p for p in (f"HTTP {error.status}" if error.status is not None else "", error.request) if p)
+    where = error.where
     lines = [error.title + (f" ({where})" if where else "") + "."]
     if error.message:
         said = error.message.rstrip()
