@@ -99,7 +99,15 @@ def test_accounts_add_reads_secrets_from_stdin_into_the_keyring(served, memory_k
     assert account.password not in resolve_paths().config_file.read_text()
 
 
-def test_accounts_test_fails_with_a_reason_when_the_host_is_unreachable(monkeypatch, capsys):
+@pytest.fixture
+def quick_backoff(monkeypatch):
+    """Retries of an unreachable host without the real back-off (the retries themselves still happen)."""
+    from imtui.core.api.retry import RetryPolicy
+
+    monkeypatch.setattr(RetryPolicy, "backoff", lambda self, retry, rng: 0.001)
+
+
+def test_accounts_test_fails_with_a_reason_when_the_host_is_unreachable(monkeypatch, capsys, quick_backoff):
     monkeypatch.setenv("IMTUI_DOWN_PASSWORD", "pw")
     monkeypatch.setenv("IMTUI_DOWN_SUBSCRIPTION_KEY", "0" * 32)
     code = main(
@@ -417,7 +425,7 @@ def test_the_environments_password_alone_overrides_the_vaults(served, monkeypatc
     assert main(["accounts", "test", "us-main"]) == 0
 
 
-def test_a_failed_headless_add_creates_no_vault(served, monkeypatch, capsys):
+def test_a_failed_headless_add_creates_no_vault(served, monkeypatch, capsys, quick_backoff):
     sb, account, url = served
     import keyring
 
