@@ -27,20 +27,6 @@ ROW_KEYS = {"id", "name", "customerId", "status", "renewalStatus", "creationDate
             "lastModifiedDate", "billingModel", "billingPeriod", "subscriptionPeriod"}
 
 
-@pytest.fixture
-def sb():
-    sandbox = Sandbox(seed=42)
-    yield sandbox
-    assert sandbox.errors == [], sandbox.errors[0]
-
-
-@pytest.fixture
-async def api(sb):
-    acct = sb.accounts[0]
-    async with httpx.AsyncClient(transport=sb.transport(), base_url=acct.base_url) as client:
-        yield await login(sb, client, acct)
-
-
 # --------------------------------------------------------------------------- independence
 
 

@@ -15,13 +15,6 @@ from imtui.sandbox.server import serve
 from .sandbox_api import customer_with_status, login, sales_body
 
 
-@pytest.fixture
-def sb():
-    sandbox = Sandbox(seed=42)
-    yield sandbox
-    assert sandbox.errors == [], sandbox.errors[0]
-
-
 def placed(sb: Sandbox, po: str) -> bool:
     return any(o.po_number == po for o in sb.state.account("us-demo").orders.values())
 

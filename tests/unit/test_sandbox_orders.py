@@ -8,26 +8,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 import httpx
-import pytest
 
 from imtui.sandbox import OrderTimings, Sandbox
 
 from .sandbox_api import (active_subscription, advance_to, customer_with_status, login, midnight, relogin,
                           subscription_where)
-
-
-@pytest.fixture
-def sb():
-    sandbox = Sandbox(seed=42)
-    yield sandbox
-    assert sandbox.errors == [], sandbox.errors[0]
-
-
-@pytest.fixture
-async def api(sb):
-    acct = sb.accounts[0]
-    async with httpx.AsyncClient(transport=sb.transport(), base_url=acct.base_url) as client:
-        yield await login(sb, client, acct)
 
 
 def change_body(s, quantity: int, **extra) -> dict:

@@ -6,27 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-import httpx
 import pytest
+
+import httpx
 
 from imtui.sandbox import Sandbox
 from imtui.sandbox.dates import add_period
 
 from .sandbox_api import advance_to, login, midnight, relogin, subscription_where
-
-
-@pytest.fixture
-def sb():
-    sandbox = Sandbox(seed=42)
-    yield sandbox
-    assert sandbox.errors == [], sandbox.errors[0]
-
-
-@pytest.fixture
-async def api(sb):
-    acct = sb.accounts[0]
-    async with httpx.AsyncClient(transport=sb.transport(), base_url=acct.base_url) as client:
-        yield await login(sb, client, acct)
 
 
 async def renewal_orders(api, sid: str) -> list[dict]:

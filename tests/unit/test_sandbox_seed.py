@@ -83,13 +83,6 @@ def test_a_large_account_has_pending_changes_too():
 # --------------------------------------------------------------------------- changes upstream
 
 
-@pytest.fixture
-def sb():
-    sandbox = Sandbox(seed=42)
-    yield sandbox
-    assert sandbox.errors == [], sandbox.errors[0]
-
-
 async def test_a_subscription_removed_upstream_vanishes(sb):
     acct = sb.accounts[0]
     s = active_subscription(sb)
