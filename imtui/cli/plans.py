@@ -111,9 +111,9 @@ async def carry_out(services: Services, plan: OrderPlan, args: argparse.Namespac
     outcome = await services.orders.place(plan)
     show_outcome(outcome)
     code = exit_code(outcome)
-    if outcome.outcome == "blocked" and "unknown outcome" in outcome.message:
+    if outcome.unsure_po:  # an earlier attempt (this PO or another) is unknown: it must be looked up first
         hint("look the order up before placing it again: imtui orders lookup --account "
-             f"{plan.account} --customer {plan.customer_id} --po {plan.po_number!r}")
+             f"{plan.account} --customer {plan.customer_id} --po {outcome.unsure_po!r}")
     if code != EXIT_OK or not getattr(args, "wait", False) or outcome.order is None or not plan.sends_order:
         return code
     return await wait_for(services, plan.account, outcome.order)

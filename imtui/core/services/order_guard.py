@@ -32,8 +32,8 @@ from imtui.core.journal import Action, Entry, Journal, JournalFilter
 from imtui.core.snapshot.lock import SnapshotBusyError, SyncLock
 
 __all__ = [
-    "ATTEMPT", "PLACED_OUTCOMES", "PLACING_ACTIONS", "PoBusyError", "earlier_attempt", "order_lock",
-    "unsettled_attempt", "verdict",
+    "ATTEMPT", "PLACED_OUTCOMES", "PLACING_ACTIONS", "UNSURE_OUTCOMES", "PoBusyError", "earlier_attempt",
+    "order_lock", "unsettled_attempt", "verdict",
 ]
 
 #: the journal's outcome word for "about to send": written before the POST

@@ -31,7 +31,8 @@ from imtui.core.journal import Action, Entry, JournalError, JournalFilter
 from imtui.core.services.catalog import Variant
 from imtui.core.services.order_follow import LookupResult, find_by_po, follow, order_subscription, refresh_snapshot
 from imtui.core.services.order_guard import (
-    ATTEMPT, PLACING_ACTIONS, PoBusyError, earlier_attempt, order_lock, unsettled_attempt, verdict,
+    ATTEMPT, PLACING_ACTIONS, UNSURE_OUTCOMES, PoBusyError, earlier_attempt, order_lock, unsettled_attempt,
+    verdict,
 )
 from imtui.core.services.order_plans import Planner, status_words
 from imtui.core.services.plans import OrderOutcome, OrderPlan, Outcome, PlanKind
@@ -153,7 +154,9 @@ class OrdersArea:
                                                       "imtui cannot tell whether this order was placed before.")
         allowed = verdict(earlier, plan.po_number or "")
         if not allowed.may_send:
-            return await self._settle(OrderOutcome(plan, Outcome.BLOCKED, f"Not placed: {allowed.reason}"))
+            unsure = allowed.entry is not None and allowed.entry.outcome in UNSURE_OUTCOMES
+            return await self._settle(OrderOutcome(plan, Outcome.BLOCKED, f"Not placed: {allowed.reason}",
+                                                   unsure_po=(plan.po_number or "") if unsure else ""))
         try:
             unsure = await asyncio.to_thread(unsettled_attempt, journal, plan.account, plan.customer_id,
                                              plan.po_number or "", ACTIONS[plan.kind], plan.asked)

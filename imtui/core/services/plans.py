@@ -122,7 +122,7 @@ class OrderOutcome:
     correlation_id: str | None = None
     #: what the user must know even though it worked (the journal could not be written, the snapshot not updated)
     warnings: tuple[str, ...] = ()
-    #: blocked by an earlier attempt at the same change whose outcome is unknown: its PO number, to look up first
+    #: blocked by an earlier attempt (this PO or another) whose outcome is unknown: its PO number, to look up first
     unsure_po: str = ""
 
     @property

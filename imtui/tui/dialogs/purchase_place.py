@@ -138,8 +138,7 @@ class PurchasePlacing:
         self.can_place_again = outcome.may_place_again
         if outcome.unsure_po:  # an earlier attempt at the same purchase is unknown: l looks that one up
             self.last_plan = plan = replace(plan, po_number=outcome.unsure_po)
-        self.can_look_up = outcome.outcome == Outcome.UNKNOWN or bool(outcome.unsure_po) or (
-            outcome.outcome == Outcome.BLOCKED and "unknown outcome" in outcome.message)
+        self.can_look_up = outcome.outcome == Outcome.UNKNOWN or bool(outcome.unsure_po)
         if outcome.outcome == Outcome.NOT_PLACED:
             words += "\nPress p to place it again (the same PO number is kept), or esc to close."
         elif self.can_look_up:
