@@ -25,6 +25,7 @@ from imtui.tui.screens.customer_actions import CustomerActions
 from imtui.tui.screens.customer_loads import AccountLoad
 from imtui.tui.screens.customer_rows import COLUMNS, CustomerKey, CustomerLine, columns_for, fresh_line
 from imtui.tui.screens.exportable import Exportable
+from imtui.tui.screens.filter_bar import FilterBar
 from imtui.tui.widgets.fast_table import FastTable
 from imtui.tui.widgets.key_help import KeyHelp
 from imtui.tui.widgets.table_rows import NarrowingFilter, filter_rows
@@ -47,7 +48,7 @@ HELP_KEYS = (
 NEED_ROWS = {"auto_map", "create_clients", "next_unmapped", "clear", "ignore"}
 
 
-class CustomersScreen(CustomerActions, AreaScreen, Exportable):
+class CustomersScreen(CustomerActions, FilterBar, AreaScreen, Exportable):
     """The mapping table: filter as you type, triage queue, auto-map, client import, undo."""
 
     TITLE = "Customers"
@@ -404,17 +405,6 @@ class CustomersScreen(CustomerActions, AreaScreen, Exportable):
             self.open_mapping(row)
 
     # ------------------------------------------------------------ filter and scope
-
-    @on(Input.Changed, "#filter")
-    def filter_changed(self) -> None:
-        self.refill()
-
-    @on(Input.Submitted, "#filter")
-    def filter_done(self) -> None:
-        self.table.focus()
-
-    def action_focus_filter(self) -> None:
-        self.filter_input.focus()
 
     def action_toggle_unmapped(self) -> None:
         self.only_unmapped = not self.only_unmapped

@@ -26,6 +26,7 @@ from imtui.tui.dialogs.journal import JournalExportChoice, JournalExportDialog
 from imtui.tui.dialogs.pick import PickDialog
 from imtui.tui.messages import AccountChosen, OrderPlaced, ServicesReady
 from imtui.tui.screens.base import AreaScreen
+from imtui.tui.screens.filter_bar import FilterBar
 from imtui.tui.screens.journal_rows import JOURNAL_COLUMNS, EntryLine
 from imtui.tui.widgets.fast_table import FastTable
 from imtui.tui.widgets.key_help import KeyHelp
@@ -44,7 +45,7 @@ FILTERS = {
 }
 
 
-class JournalScreen(AreaScreen):
+class JournalScreen(FilterBar, AreaScreen):
     """The journal's entries, its filters, the chain's state, one entry's detail and the export."""
 
     TITLE = "Journal"
@@ -171,17 +172,6 @@ class JournalScreen(AreaScreen):
         parts = [f"{self.table.row_count:,} of {len(self.entries):,}"]
         parts += [f"{name} {value}" for name, value in self.filters.items() if value]
         self.counts.update(" · ".join(parts))
-
-    @on(Input.Changed, "#journal-filter")
-    def _filter_changed(self) -> None:
-        self.refill()
-
-    @on(Input.Submitted, "#journal-filter")
-    def _filter_done(self) -> None:
-        self.table.focus()
-
-    def action_focus_filter(self) -> None:
-        self.filter_input.focus()
 
     def key_escape(self) -> None:
         if self.filter_input.has_focus:

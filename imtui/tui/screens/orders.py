@@ -28,6 +28,7 @@ from imtui.tui.dialogs.pick import PickDialog
 from imtui.tui.messages import AccountChosen, ConfigReloaded, OrderPlaced, OrderSettled, ServicesReady, Synced
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.screens.exportable import Exportable
+from imtui.tui.screens.filter_bar import FilterBar
 from imtui.tui.screens.order_rows import ORDER_COLUMNS, OrderLine, order_key
 from imtui.tui.screens.orders_live import LivePolling
 from imtui.tui.screens.withdraw import confirm_and_withdraw
@@ -50,7 +51,7 @@ def _next(cycle: tuple[str | None, ...], now: str | None) -> str | None:
     return cycle[(cycle.index(now) + 1) % len(cycle)] if now in cycle else cycle[1]
 
 
-class OrdersScreen(LivePolling, AreaScreen, Exportable):
+class OrdersScreen(LivePolling, FilterBar, AreaScreen, Exportable):
     """The orders table, its filters, the detail of one order, live progress and withdrawal."""
 
     TITLE = "Orders"
@@ -225,17 +226,6 @@ class OrdersScreen(LivePolling, AreaScreen, Exportable):
         self.status.update(" · ".join(p for p in (text, self.live_note) if p))
 
     # ------------------------------------------------------------ filters
-
-    @on(Input.Changed, "#orders-filter")
-    def _filter_changed(self) -> None:
-        self.refill()
-
-    @on(Input.Submitted, "#orders-filter")
-    def _filter_done(self) -> None:
-        self.table.focus()
-
-    def action_focus_filter(self) -> None:
-        self.filter_input.focus()
 
     def action_cycle_status(self) -> None:
         self.status_filter = _next(STATUS_CYCLE, self.status_filter)

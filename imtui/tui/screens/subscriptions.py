@@ -31,6 +31,7 @@ from imtui.core.services.subscription_views import (
 from imtui.tui.messages import AccountChosen, ConfigReloaded, ServicesReady
 from imtui.tui.screens.base import AreaScreen
 from imtui.tui.screens.exportable import Exportable
+from imtui.tui.screens.filter_bar import FilterBar
 from imtui.tui.screens.subscription_actions import MONEY_ACTIONS, SubscriptionActions
 from imtui.tui.screens.subscription_detail import SubscriptionDetailPanel
 from imtui.tui.screens.subscription_loading import SubscriptionLoading
@@ -69,7 +70,8 @@ def _cycle(options, current):
     return options[(options.index(current) + 1) % len(options)] if current in options else options[0]
 
 
-class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, SubscriptionActions, AreaScreen, Exportable):
+class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, SubscriptionActions, FilterBar, AreaScreen,
+                          Exportable):
     """The subscription browser; see the module's docstring."""
 
     export_what = "subscriptions"
@@ -316,17 +318,6 @@ class SubscriptionsScreen(SubscriptionLoading, SubscriptionDetailPanel, Subscrip
         self.set_scope((nxt,) if nxt else (), move=True)
 
     # ------------------------------------------------------------ filters and sort
-
-    @on(Input.Changed, "#subs-filter")
-    def _filter_typed(self) -> None:
-        self.refill()
-
-    @on(Input.Submitted, "#subs-filter")
-    def _filter_done(self) -> None:
-        self.table.focus()
-
-    def action_focus_filter(self) -> None:
-        self.filter_input.focus()
 
     def action_cycle_status(self) -> None:
         self.status = _cycle([None, *statuses(self.views.values())], self.status)
